@@ -28,7 +28,9 @@ pub enum AudioError {
     Empty { path: PathBuf },
     #[error("{path}: not a readable WAV file ({reason}); only WAV is supported for now")]
     NotWav { path: PathBuf, reason: String },
-    #[error("{path}: the WAV file is truncated or corrupt after {seconds:.1} s of audio ({reason})")]
+    #[error(
+        "{path}: the WAV file is truncated or corrupt after {seconds:.1} s of audio ({reason})"
+    )]
     Truncated {
         path: PathBuf,
         seconds: f64,
@@ -117,26 +119,37 @@ fn decode_resampled(
     let channels = usize::from(spec.channels);
     let rate = spec.sample_rate;
     let total_frames = reader.duration() as usize;
-    let out_frames = (total_frames as u64 * u64::from(SAMPLE_RATE)).div_ceil(u64::from(rate)) as usize;
+    let out_frames =
+        (total_frames as u64 * u64::from(SAMPLE_RATE)).div_ceil(u64::from(rate)) as usize;
 
     let mut samples: Box<dyn Iterator<Item = Result<f32, hound::Error>>> =
         match (spec.sample_format, spec.bits_per_sample) {
             (SampleFormat::Float, _) => Box::new(reader.samples::<f32>()),
             (SampleFormat::Int, bits) => {
                 let scale = 1.0 / (1u64 << (bits - 1)) as f32;
-                Box::new(reader.samples::<i32>().map(move |s| s.map(|v| v as f32 * scale)))
+                Box::new(
+                    reader
+                        .samples::<i32>()
+                        .map(move |s| s.map(|v| v as f32 * scale)),
+                )
             }
         };
 
     let mut resampler = if rate == SAMPLE_RATE {
         None
     } else {
-        let made = FftFixedIn::<f32>::new(rate as usize, SAMPLE_RATE as usize, BLOCK_FRAMES, 2, channels)
-            .map_err(|e| AudioError::Resample {
-                path: path.to_path_buf(),
-                rate,
-                reason: e.to_string(),
-            })?;
+        let made = FftFixedIn::<f32>::new(
+            rate as usize,
+            SAMPLE_RATE as usize,
+            BLOCK_FRAMES,
+            2,
+            channels,
+        )
+        .map_err(|e| AudioError::Resample {
+            path: path.to_path_buf(),
+            rate,
+            reason: e.to_string(),
+        })?;
         Some(made)
     };
     let resample_error = |e: rubato::ResampleError| AudioError::Resample {
@@ -164,7 +177,10 @@ fn decode_resampled(
                     Some(Err(e)) => return Err(truncated(frames_read, e.to_string())),
                     None if c == 0 => break 'fill,
                     None => {
-                        return Err(truncated(frames_read, "the last frame is incomplete".into()));
+                        return Err(truncated(
+                            frames_read,
+                            "the last frame is incomplete".into(),
+                        ));
                     }
                 }
             }
@@ -182,11 +198,15 @@ fn decode_resampled(
                 append(&mut output, resampled);
             }
             Some(r) => {
-                let resampled = r.process_partial(Some(&block), None).map_err(resample_error)?;
+                let resampled = r
+                    .process_partial(Some(&block), None)
+                    .map_err(resample_error)?;
                 append(&mut output, resampled);
                 let delay = r.output_delay();
                 while output[0].len() < out_frames + delay {
-                    let tail = r.process_partial::<Vec<f32>>(None, None).map_err(resample_error)?;
+                    let tail = r
+                        .process_partial::<Vec<f32>>(None, None)
+                        .map_err(resample_error)?;
                     append(&mut output, tail);
                 }
                 for out in &mut output {
@@ -245,7 +265,10 @@ mod tests {
     }
 
     fn dominant_frequency(samples: &[f32]) -> f32 {
-        let crossings = samples.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+        let crossings = samples
+            .windows(2)
+            .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+            .count();
         crossings as f32 / (samples.len() as f32 / SAMPLE_RATE as f32)
     }
 

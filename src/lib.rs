@@ -2,11 +2,134 @@
 //!
 //! The pipeline is a chain of stages, each a module with one type at its
 //! boundary: [`audio`] decodes recordings into 16 kHz [`audio::Track`]s,
-//! [`speech`] finds where each track has speech, [`transcribe`] runs Whisper
-//! on those regions only, [`speakers`] decides who is who, and
-//! [`transcript`] assembles the [`transcript::Call`] everything downstream
-//! reads. [`model`] makes and finds the Whisper model. The library never
-//! prints; the binary in `main.rs` owns the terminal.
+//! [`speech`] finds where each track has speech ([`speech::Region`]s),
+//! [`transcribe`] runs Whisper on those regions only
+//! ([`transcribe::Segment`]s on the call's timeline), [`speakers`] decides
+//! who is who ([`speakers::Participant`]s), and [`transcript`] assembles the
+//! [`transcript::Call`] that everything downstream reads; [`report`] renders
+//! it. [`model`] makes and finds the Whisper model. The library never prints:
+//! the binary owns the terminal, and long work reports through a callback.
 
-pub mod model;
 pub mod audio;
+pub mod model;
+pub mod report;
+pub mod speakers;
+pub mod speech;
+pub mod transcribe;
+pub mod transcript;
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Any stage's failure, as the pipeline passes it up.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Audio(#[from] audio::AudioError),
+    #[error(transparent)]
+    Speakers(#[from] speakers::SpeakersError),
+    #[error(transparent)]
+    Transcribe(#[from] transcribe::TranscribeError),
+    #[error(transparent)]
+    Model(#[from] model::ModelError),
+    #[error("{inputs}: no speech found on any track")]
+    NoSpeech { inputs: String },
+}
+
+/// What the caller decides about one call.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// `--consultant SPEC`: a 1-based track number or an input file's name.
+    pub consultant: Option<String>,
+    pub speech: speech::SpeechSettings,
+}
+
+/// Progress of a transcription, for the caller to show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Seconds of speech transcribed so far, over all tracks.
+    pub done: f64,
+    /// Seconds of speech to transcribe in all.
+    pub total: f64,
+}
+
+/// Audio files in, attributed transcript out: decode every input into
+/// tracks, find speech on each, transcribe only that, and assemble the call.
+pub fn transcribe_call(
+    inputs: &[PathBuf],
+    options: &CallOptions,
+    transcriber: &mut dyn transcribe::Transcriber,
+    model_name: &str,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<transcript::Call, Error> {
+    let tracks = audio::load(inputs)?;
+    let (participants, roles) = speakers::assign(&tracks, options.consultant.as_deref())?;
+    let regions: Vec<Vec<speech::Region>> = tracks
+        .iter()
+        .map(|t| speech::detect(&t.samples, &options.speech))
+        .collect();
+    let total: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();
+    let input_names = inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>();
+    if total == 0.0 {
+        return Err(Error::NoSpeech {
+            inputs: input_names.join(", "),
+        });
+    }
+    let mut done_before = 0.0;
+    let mut transcripts = Vec::with_capacity(tracks.len());
+    for ((track, participant), speech) in tracks.into_iter().zip(participants).zip(regions) {
+        let segments =
+            transcribe::transcribe_regions(transcriber, &track.samples, &speech, &mut |done| {
+                progress(Progress {
+                    done: done_before + done,
+                    total,
+                });
+            })?;
+        done_before += speech::total_seconds(&speech);
+        transcripts.push(transcript::TrackTranscript {
+            summary: transcript::TrackSummary {
+                participant: participant.id.clone(),
+                file: track.file.display().to_string(),
+                channel: track.channel,
+                duration: track.duration(),
+                speech,
+            },
+            participant,
+            segments,
+        });
+    }
+    Ok(transcript::Call::assemble(
+        transcripts,
+        roles,
+        input_names,
+        model_name.to_string(),
+    ))
+}
+
+/// Writes through a temporary file in the target's folder, then renames it
+/// into place: readers see the old file or the whole new one, never a part,
+/// and an interrupted write loses nothing. The file is owner-only (0600), as
+/// everything rapport writes about a client's call should be.
+pub fn write_atomically(
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut out = BufWriter::new(temp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
+    temp.as_file().sync_all()?;
+    temp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -138,7 +138,10 @@ impl<'a> Cursor<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
-        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len());
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
         let Some(end) = end else {
             return Err(self.invalid(format!(
                 "file ends at byte {} while reading {n} bytes at {}: truncated?",
@@ -209,7 +212,10 @@ mod tests {
     fn parses_scalars_and_tensors() {
         let model = Ct2Model::parse(&tiny_file(), Path::new("m.bin")).unwrap();
         assert_eq!(model.spec, "WhisperSpec");
-        assert_eq!(model.get("encoder/num_heads").unwrap().scalar_int(), Some(6));
+        assert_eq!(
+            model.get("encoder/num_heads").unwrap().scalar_int(),
+            Some(6)
+        );
         let w = model.get("w").unwrap();
         assert_eq!((w.shape.as_slice(), w.dtype), (&[1, 2][..], DType::F16));
     }
@@ -219,7 +225,10 @@ mod tests {
         let bytes = tiny_file();
         let err = Ct2Model::parse(&bytes[..bytes.len() - 7], Path::new("m.bin")).unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("m.bin") && message.contains("truncated"), "{message}");
+        assert!(
+            message.contains("m.bin") && message.contains("truncated"),
+            "{message}"
+        );
     }
 
     #[test]

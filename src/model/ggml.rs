@@ -149,7 +149,9 @@ impl<'a> Builder<'a> {
         let parts = targets.len();
         let rows = weight.shape[0] / parts;
         let cols = weight.shape[1];
-        if weight.shape.len() != 2 || rows * parts != weight.shape[0] || bias.shape[0] != rows * parts
+        if weight.shape.len() != 2
+            || rows * parts != weight.shape[0]
+            || bias.shape[0] != rows * parts
         {
             return Err(self.invalid(format!(
                 "{from}: shape {:?} does not split into {parts}",
@@ -162,7 +164,10 @@ impl<'a> Builder<'a> {
             self.push(format!("{to}.weight"), vec![rows, cols], w);
             if has_bias {
                 self.push(format!("{to}.bias"), vec![rows], b);
-            } else if b.chunks_exact(2).any(|h| f16::from_le_bytes([h[0], h[1]]) != f16::ZERO) {
+            } else if b
+                .chunks_exact(2)
+                .any(|h| f16::from_le_bytes([h[0], h[1]]) != f16::ZERO)
+            {
                 return Err(self.invalid(format!(
                     "{from}: the key bias is not zero, and whisper.cpp has no key bias"
                 )));
@@ -214,43 +219,91 @@ pub fn convert<'a>(
     }
     let (n_audio_layer, n_text_layer) = (b.count_layers("encoder/"), b.count_layers("decoder/"));
 
-    b.copy("encoder/position_encodings/encodings", "encoder.positional_embedding".into())?;
+    b.copy(
+        "encoder/position_encodings/encodings",
+        "encoder.positional_embedding".into(),
+    )?;
     for conv in ["conv1", "conv2"] {
-        b.copy(&format!("encoder/{conv}/weight"), format!("encoder.{conv}.weight"))?;
+        b.copy(
+            &format!("encoder/{conv}/weight"),
+            format!("encoder.{conv}.weight"),
+        )?;
         let bias = b.var(&format!("encoder/{conv}/bias"))?;
-        b.push(format!("encoder.{conv}.bias"), vec![bias.shape[0], 1], &bias.data);
+        b.push(
+            format!("encoder.{conv}.bias"),
+            vec![bias.shape[0], 1],
+            &bias.data,
+        );
     }
     for i in 0..n_audio_layer {
         let (from, to) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
-        b.layer_norm(&format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+        b.layer_norm(
+            &format!("{from}/self_attention/layer_norm"),
+            &format!("{to}.attn_ln"),
+        )?;
         b.split(
             &format!("{from}/self_attention/linear_0"),
-            &[(&format!("{to}.attn.query"), true), (&format!("{to}.attn.key"), false), (&format!("{to}.attn.value"), true)],
+            &[
+                (&format!("{to}.attn.query"), true),
+                (&format!("{to}.attn.key"), false),
+                (&format!("{to}.attn.value"), true),
+            ],
         )?;
-        b.linear(&format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
+        b.linear(
+            &format!("{from}/self_attention/linear_1"),
+            &format!("{to}.attn.out"),
+        )?;
         b.layer_norm(&format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
         b.linear(&format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
         b.linear(&format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
     }
     b.layer_norm("encoder/layer_norm", "encoder.ln_post")?;
 
-    b.copy("decoder/position_encodings/encodings", "decoder.positional_embedding".into())?;
-    b.copy("decoder/embeddings/weight", "decoder.token_embedding.weight".into())?;
+    b.copy(
+        "decoder/position_encodings/encodings",
+        "decoder.positional_embedding".into(),
+    )?;
+    b.copy(
+        "decoder/embeddings/weight",
+        "decoder.token_embedding.weight".into(),
+    )?;
     for i in 0..n_text_layer {
         let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
-        b.layer_norm(&format!("{from}/self_attention/layer_norm"), &format!("{to}.attn_ln"))?;
+        b.layer_norm(
+            &format!("{from}/self_attention/layer_norm"),
+            &format!("{to}.attn_ln"),
+        )?;
         b.split(
             &format!("{from}/self_attention/linear_0"),
-            &[(&format!("{to}.attn.query"), true), (&format!("{to}.attn.key"), false), (&format!("{to}.attn.value"), true)],
+            &[
+                (&format!("{to}.attn.query"), true),
+                (&format!("{to}.attn.key"), false),
+                (&format!("{to}.attn.value"), true),
+            ],
         )?;
-        b.linear(&format!("{from}/self_attention/linear_1"), &format!("{to}.attn.out"))?;
-        b.layer_norm(&format!("{from}/attention/layer_norm"), &format!("{to}.cross_attn_ln"))?;
-        b.linear(&format!("{from}/attention/linear_0"), &format!("{to}.cross_attn.query"))?;
+        b.linear(
+            &format!("{from}/self_attention/linear_1"),
+            &format!("{to}.attn.out"),
+        )?;
+        b.layer_norm(
+            &format!("{from}/attention/layer_norm"),
+            &format!("{to}.cross_attn_ln"),
+        )?;
+        b.linear(
+            &format!("{from}/attention/linear_0"),
+            &format!("{to}.cross_attn.query"),
+        )?;
         b.split(
             &format!("{from}/attention/linear_1"),
-            &[(&format!("{to}.cross_attn.key"), false), (&format!("{to}.cross_attn.value"), true)],
+            &[
+                (&format!("{to}.cross_attn.key"), false),
+                (&format!("{to}.cross_attn.value"), true),
+            ],
         )?;
-        b.linear(&format!("{from}/attention/linear_2"), &format!("{to}.cross_attn.out"))?;
+        b.linear(
+            &format!("{from}/attention/linear_2"),
+            &format!("{to}.cross_attn.out"),
+        )?;
         b.layer_norm(&format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
         b.linear(&format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
         b.linear(&format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
@@ -292,7 +345,7 @@ pub fn convert<'a>(
 impl GgmlModel<'_> {
     /// Writes the model in whisper.cpp's format (as `convert-pt-to-ggml.py`
     /// lays it out: dims innermost first, then name, then data).
-    pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let i32le = |out: &mut dyn Write, v: i32| out.write_all(&v.to_le_bytes());
         out.write_all(&GGML_MAGIC.to_le_bytes())?;
         for field in self.hparams.fields() {
@@ -300,7 +353,10 @@ impl GgmlModel<'_> {
         }
         let n_mels = self.hparams.n_mels;
         i32le(out, n_mels)?;
-        i32le(out, (self.mel_filters.len() / n_mels.max(1) as usize) as i32)?;
+        i32le(
+            out,
+            (self.mel_filters.len() / n_mels.max(1) as usize) as i32,
+        )?;
         for v in &self.mel_filters {
             out.write_all(&v.to_le_bytes())?;
         }

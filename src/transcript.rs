@@ -1,0 +1,310 @@
+//! The [`Call`]: who said what, and when. Everything downstream reads only this.
+//!
+//! It is plain serde data with a `schema_version`, so a transcript written
+//! today can be read back by later versions and by other tools. Utterances
+//! are time-ordered across participants; overlapping speech stays overlapping
+//! (two people talking at once is what an interruption is).
+
+use crate::speakers::{Participant, RoleSource};
+use crate::speech::Region;
+use crate::transcribe::{Segment, Word};
+use serde::{Deserialize, Serialize};
+
+/// Bumped when a field changes meaning or goes away; new fields do not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A pause inside one Whisper segment at least this long starts a new
+/// utterance (packing regions can put a long real pause inside a segment).
+const UTTERANCE_GAP_SECONDS: f64 = 1.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub schema_version: u32,
+    /// Length of the call, in seconds (the longest track).
+    pub duration: f64,
+    pub participants: Vec<CallParticipant>,
+    pub utterances: Vec<Utterance>,
+    pub roles: RoleSource,
+    pub recording: Recording,
+    /// Things the reader should know about this result, in words.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallParticipant {
+    #[serde(flatten)]
+    pub person: Participant,
+    /// Seconds of this person's speech: the speech regions of their track
+    /// in which words were heard.
+    pub talk_seconds: f64,
+    /// This person's share of all talk, 0–1.
+    pub talk_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Utterance {
+    /// A participant `id`.
+    pub speaker: String,
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// What was heard and what was sent to Whisper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub inputs: Vec<String>,
+    pub tracks: Vec<TrackSummary>,
+    /// Seconds of audio across all tracks (duration × tracks for one file).
+    pub audio_seconds: f64,
+    /// Seconds of it that were transcribed: the speech regions, padded.
+    pub transcribed_seconds: f64,
+    /// The model file used.
+    pub model: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackSummary {
+    /// The participant heard on this track.
+    pub participant: String,
+    pub file: String,
+    pub channel: u16,
+    pub duration: f64,
+    pub speech: Vec<Region>,
+}
+
+/// One track's share of the call, as the stages before produced it.
+#[derive(Debug)]
+pub struct TrackTranscript {
+    pub participant: Participant,
+    pub summary: TrackSummary,
+    pub segments: Vec<Segment>,
+}
+
+fn utterances_of(speaker: &str, segment: Segment) -> Vec<Utterance> {
+    let mut groups: Vec<Vec<Word>> = Vec::new();
+    for word in segment.words {
+        match groups.last_mut() {
+            Some(group)
+                if word.start - group.last().map_or(word.start, |w| w.end)
+                    < UTTERANCE_GAP_SECONDS =>
+            {
+                group.push(word);
+            }
+            _ => groups.push(vec![word]),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|words| Utterance {
+            speaker: speaker.to_string(),
+            start: words.iter().map(|w| w.start).fold(f64::INFINITY, f64::min),
+            end: words.iter().map(|w| w.end).fold(0.0, f64::max),
+            text: words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            words,
+        })
+        .collect()
+}
+
+impl Call {
+    /// Assembles the call from each track's transcript.
+    pub fn assemble(
+        tracks: Vec<TrackTranscript>,
+        roles: RoleSource,
+        inputs: Vec<String>,
+        model: String,
+    ) -> Self {
+        let duration = tracks
+            .iter()
+            .map(|t| t.summary.duration)
+            .fold(0.0, f64::max);
+        let audio_seconds = tracks.iter().map(|t| t.summary.duration).sum();
+        let transcribed_seconds = tracks
+            .iter()
+            .map(|t| crate::speech::total_seconds(&t.summary.speech))
+            .sum();
+        let mut notes = Vec::new();
+        match roles {
+            RoleSource::Given => {}
+            RoleSource::AssumedFirstTrack => notes.push(
+                "roles assumed: track 1 is taken for the consultant; pass --consultant to say which track is".into(),
+            ),
+            RoleSource::MixedTrack => notes.push(
+                "one mixed track: everyone is on it and speakers are not separated, so nothing is attributed to the consultant or the client".into(),
+            ),
+        }
+        let mut participants = Vec::new();
+        let mut utterances = Vec::new();
+        let mut summaries = Vec::new();
+        for track in tracks {
+            if track.summary.speech.is_empty() {
+                notes.push(format!(
+                    "no speech on track {} ({}): was this side recorded?",
+                    track.participant.track, track.participant.name
+                ));
+            }
+            for segment in track.segments {
+                utterances.extend(utterances_of(&track.participant.id, segment));
+            }
+            participants.push(track.participant);
+            summaries.push(track.summary);
+        }
+        utterances.sort_by(|a, b| {
+            a.start
+                .total_cmp(&b.start)
+                .then_with(|| a.speaker.cmp(&b.speaker))
+        });
+        // Talk time comes from the speech regions, not from Whisper's word
+        // times (rough at the edges of a turn); a region counts when words
+        // were heard in it, so a cough or a slammed door does not.
+        let talk = |id: &str| -> f64 {
+            let words: Vec<&Word> = utterances
+                .iter()
+                .filter(|u| u.speaker == id)
+                .flat_map(|u| &u.words)
+                .collect();
+            summaries
+                .iter()
+                .filter(|t: &&TrackSummary| t.participant == id)
+                .flat_map(|t| &t.speech)
+                .filter(|r| words.iter().any(|w| w.start < r.end && w.end >= r.start))
+                .map(Region::duration)
+                .sum()
+        };
+        let talks: Vec<f64> = participants
+            .iter()
+            .map(|p: &Participant| talk(&p.id))
+            .collect();
+        let total_talk: f64 = talks.iter().sum();
+        let participants = participants
+            .into_iter()
+            .zip(talks)
+            .map(|(person, talk_seconds)| CallParticipant {
+                person,
+                talk_seconds,
+                talk_share: if total_talk > 0.0 {
+                    talk_seconds / total_talk
+                } else {
+                    0.0
+                },
+            })
+            .collect();
+        Self {
+            schema_version: SCHEMA_VERSION,
+            duration,
+            participants,
+            utterances,
+            roles,
+            recording: Recording {
+                inputs,
+                tracks: summaries,
+                audio_seconds,
+                transcribed_seconds,
+                model,
+            },
+            notes,
+        }
+    }
+
+    pub fn participant(&self, id: &str) -> Option<&CallParticipant> {
+        self.participants.iter().find(|p| p.person.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speakers::Role;
+
+    fn word(text: &str, start: f64, end: f64) -> Word {
+        Word {
+            start,
+            end,
+            text: text.into(),
+            probability: 1.0,
+        }
+    }
+
+    fn track(id: &str, role: Role, segments: Vec<Segment>) -> TrackTranscript {
+        TrackTranscript {
+            participant: Participant {
+                id: id.into(),
+                name: id.into(),
+                role,
+                track: 1,
+            },
+            summary: TrackSummary {
+                participant: id.into(),
+                file: "call.wav".into(),
+                channel: 1,
+                duration: 30.0,
+                speech: vec![Region {
+                    start: 0.0,
+                    end: 10.0,
+                }],
+            },
+            segments,
+        }
+    }
+
+    #[test]
+    fn utterances_interleave_by_time_and_split_at_long_pauses() {
+        let consultant = Segment {
+            start: 0.0,
+            end: 9.0,
+            text: String::new(),
+            words: vec![
+                word("Hello", 0.0, 0.5),
+                word("there.", 0.5, 1.0),
+                word("Next", 8.0, 9.0),
+            ],
+        };
+        let client = Segment {
+            start: 2.0,
+            end: 3.0,
+            text: String::new(),
+            words: vec![word("Hi.", 2.0, 3.0)],
+        };
+        let call = Call::assemble(
+            vec![
+                track("p1", Role::Consultant, vec![consultant]),
+                track("p2", Role::Client, vec![client]),
+            ],
+            RoleSource::Given,
+            vec!["call.wav".into()],
+            "m.bin".into(),
+        );
+        let lines: Vec<(&str, &str)> = call
+            .utterances
+            .iter()
+            .map(|u| (u.speaker.as_str(), u.text.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [("p1", "Hello there."), ("p2", "Hi."), ("p1", "Next")]
+        );
+        // Each track's one speech region (0–10 s) holds words.
+        assert!((call.participants[0].talk_seconds - 10.0).abs() < 1e-9);
+        assert!((call.participants[1].talk_share - 0.5).abs() < 1e-9);
+        assert!(call.notes.is_empty());
+    }
+
+    #[test]
+    fn assumed_roles_and_silent_tracks_are_noted() {
+        let mut silent = track("p2", Role::Client, vec![]);
+        silent.summary.speech.clear();
+        let call = Call::assemble(
+            vec![track("p1", Role::Consultant, vec![]), silent],
+            RoleSource::AssumedFirstTrack,
+            vec![],
+            String::new(),
+        );
+        assert_eq!(call.notes.len(), 2, "{:?}", call.notes);
+        assert!(call.notes[1].contains("no speech on track"));
+    }
+}
