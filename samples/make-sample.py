@@ -22,9 +22,9 @@ import wave
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VOICES = {"consultant": "en-us+m3", "client": "en-gb+f4"}
+VOICES = {"consultant": "en-us", "client": "en-us+f2"}
 CHANNEL = {"consultant": 0, "client": 1}
-WORDS_PER_MINUTE = 165
+WORDS_PER_MINUTE = 150
 NOISE_AMPLITUDE = 60  # of 32767: about -55 dBFS
 BLEED = 0.015  # the other person, heard about 36 dB down
 

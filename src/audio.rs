@@ -109,8 +109,44 @@ pub fn load_file(path: &Path) -> Result<Vec<Track>, AudioError> {
         .collect())
 }
 
-/// Streams the samples as f32 in [-1, 1], deinterleaves them and resamples
-/// each block to 16 kHz.
+type Samples<'a> = Box<dyn Iterator<Item = Result<f32, hound::Error>> + 'a>;
+
+/// The file's samples as f32 in [-1, 1], whatever their encoding.
+fn samples_f32(reader: &mut WavReader<BufReader<File>>) -> Samples<'_> {
+    let spec = reader.spec();
+    match spec.sample_format {
+        SampleFormat::Float => Box::new(reader.samples::<f32>()),
+        SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            Box::new(
+                reader
+                    .samples::<i32>()
+                    .map(move |s| s.map(|v| v as f32 * scale)),
+            )
+        }
+    }
+}
+
+/// Deinterleaves up to [`BLOCK_FRAMES`] frames into `block` (one vector per
+/// channel); returns how many frames it read, or why it had to stop.
+fn read_block(samples: &mut Samples<'_>, block: &mut [Vec<f32>]) -> Result<usize, String> {
+    for ch in block.iter_mut() {
+        ch.clear();
+    }
+    for frame in 0..BLOCK_FRAMES {
+        for (c, ch) in block.iter_mut().enumerate() {
+            match samples.next() {
+                Some(Ok(v)) => ch.push(v),
+                Some(Err(e)) => return Err(e.to_string()),
+                None if c == 0 => return Ok(frame),
+                None => return Err("the last frame is incomplete".into()),
+            }
+        }
+    }
+    Ok(BLOCK_FRAMES)
+}
+
+/// Streams the samples block by block, resampling each to 16 kHz.
 fn decode_resampled(
     mut reader: WavReader<BufReader<File>>,
     path: &Path,
@@ -121,102 +157,66 @@ fn decode_resampled(
     let total_frames = reader.duration() as usize;
     let out_frames =
         (total_frames as u64 * u64::from(SAMPLE_RATE)).div_ceil(u64::from(rate)) as usize;
-
-    let mut samples: Box<dyn Iterator<Item = Result<f32, hound::Error>>> =
-        match (spec.sample_format, spec.bits_per_sample) {
-            (SampleFormat::Float, _) => Box::new(reader.samples::<f32>()),
-            (SampleFormat::Int, bits) => {
-                let scale = 1.0 / (1u64 << (bits - 1)) as f32;
-                Box::new(
-                    reader
-                        .samples::<i32>()
-                        .map(move |s| s.map(|v| v as f32 * scale)),
-                )
-            }
-        };
-
-    let mut resampler = if rate == SAMPLE_RATE {
-        None
-    } else {
-        let made = FftFixedIn::<f32>::new(
-            rate as usize,
-            SAMPLE_RATE as usize,
-            BLOCK_FRAMES,
-            2,
-            channels,
-        )
-        .map_err(|e| AudioError::Resample {
-            path: path.to_path_buf(),
-            rate,
-            reason: e.to_string(),
-        })?;
-        Some(made)
-    };
-    let resample_error = |e: rubato::ResampleError| AudioError::Resample {
+    let resample_error = |reason: String| AudioError::Resample {
         path: path.to_path_buf(),
         rate,
-        reason: e.to_string(),
+        reason,
     };
-
     let truncated = |frames_read: usize, reason: String| AudioError::Truncated {
         path: path.to_path_buf(),
         seconds: frames_read as f64 / f64::from(rate),
         reason,
     };
+    let mut resampler = (rate != SAMPLE_RATE)
+        .then(|| {
+            FftFixedIn::<f32>::new(
+                rate as usize,
+                SAMPLE_RATE as usize,
+                BLOCK_FRAMES,
+                2,
+                channels,
+            )
+        })
+        .transpose()
+        .map_err(|e| resample_error(e.to_string()))?;
+
+    let mut samples = samples_f32(&mut reader);
     let mut output: Vec<Vec<f32>> = vec![Vec::with_capacity(out_frames + BLOCK_FRAMES); channels];
     let mut block: Vec<Vec<f32>> = vec![Vec::with_capacity(BLOCK_FRAMES); channels];
     let mut frames_read = 0usize;
     loop {
-        for ch in &mut block {
-            ch.clear();
-        }
-        'fill: while block[0].len() < BLOCK_FRAMES {
-            for (c, ch) in block.iter_mut().enumerate() {
-                match samples.next() {
-                    Some(Ok(v)) => ch.push(v),
-                    Some(Err(e)) => return Err(truncated(frames_read, e.to_string())),
-                    None if c == 0 => break 'fill,
-                    None => {
-                        return Err(truncated(
-                            frames_read,
-                            "the last frame is incomplete".into(),
-                        ));
-                    }
-                }
+        let filled = read_block(&mut samples, &mut block).map_err(|e| truncated(frames_read, e))?;
+        frames_read += filled;
+        let Some(r) = resampler.as_mut() else {
+            append(&mut output, block.iter().map(Vec::as_slice));
+            if filled < BLOCK_FRAMES {
+                break;
             }
-            frames_read += 1;
+            continue;
+        };
+        if filled == BLOCK_FRAMES {
+            let converted = r
+                .process(&block, None)
+                .map_err(|e| resample_error(e.to_string()))?;
+            append(&mut output, converted.iter().map(Vec::as_slice));
+            continue;
         }
-        let filled = block[0].len();
-        match resampler.as_mut() {
-            None => {
-                for (out, ch) in output.iter_mut().zip(&block) {
-                    out.extend_from_slice(ch);
-                }
-            }
-            Some(r) if filled == BLOCK_FRAMES => {
-                let resampled = r.process(&block, None).map_err(resample_error)?;
-                append(&mut output, resampled);
-            }
-            Some(r) => {
-                let resampled = r
-                    .process_partial(Some(&block), None)
-                    .map_err(resample_error)?;
-                append(&mut output, resampled);
-                let delay = r.output_delay();
-                while output[0].len() < out_frames + delay {
-                    let tail = r
-                        .process_partial::<Vec<f32>>(None, None)
-                        .map_err(resample_error)?;
-                    append(&mut output, tail);
-                }
-                for out in &mut output {
-                    out.drain(..delay);
-                }
-            }
+        // The last block: flush the resampler and drop its delay.
+        let converted = r
+            .process_partial(Some(&block), None)
+            .map_err(|e| resample_error(e.to_string()))?;
+        append(&mut output, converted.iter().map(Vec::as_slice));
+        let delay = r.output_delay();
+        while output[0].len() < out_frames + delay {
+            let tail = r
+                .process_partial::<Vec<f32>>(None, None)
+                .map_err(|e| resample_error(e.to_string()))?;
+            append(&mut output, tail.iter().map(Vec::as_slice));
         }
-        if filled < BLOCK_FRAMES {
-            break;
+        for out in &mut output {
+            out.drain(..delay);
         }
+        break;
     }
     if frames_read < total_frames {
         return Err(truncated(
@@ -231,9 +231,9 @@ fn decode_resampled(
     Ok(output)
 }
 
-fn append(output: &mut [Vec<f32>], block: Vec<Vec<f32>>) {
+fn append<'a>(output: &mut [Vec<f32>], block: impl Iterator<Item = &'a [f32]>) {
     for (out, ch) in output.iter_mut().zip(block) {
-        out.extend(ch);
+        out.extend_from_slice(ch);
     }
 }
 

@@ -15,9 +15,11 @@ pub mod model;
 pub mod report;
 pub mod speakers;
 pub mod speech;
+pub mod text;
 pub mod transcribe;
 pub mod transcript;
 
+use rayon::prelude::*;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -66,7 +68,7 @@ pub fn transcribe_call(
     let tracks = audio::load(inputs)?;
     let (participants, roles) = speakers::assign(&tracks, options.consultant.as_deref())?;
     let regions: Vec<Vec<speech::Region>> = tracks
-        .iter()
+        .par_iter()
         .map(|t| speech::detect(&t.samples, &options.speech))
         .collect();
     let total: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();

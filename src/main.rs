@@ -49,7 +49,7 @@ struct TranscribeArgs {
     /// Write to FILE (owner-only, atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// A ggml Whisper model [default: $RAPPORT_MODEL, else models/ggml-tiny.en.bin].
+    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
     /// CPU threads for Whisper [default: the cores available, at most 8].
@@ -161,17 +161,14 @@ fn transcribe(args: &TranscribeArgs) -> Result<()> {
 
 /// Writes to the file atomically, or to standard output.
 fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    match output {
-        Some(path) => rapport::write_atomically(path, write)
-            .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            let stdout = io::stdout();
-            let mut lock = stdout.lock();
-            write(&mut lock)?;
-            lock.flush()?;
-            Ok(())
-        }
+    if let Some(path) = output {
+        return rapport::write_atomically(path, write)
+            .with_context(|| format!("cannot write {}", path.display()));
     }
+    let mut stdout = io::stdout().lock();
+    write(&mut stdout)?;
+    stdout.flush()?;
+    Ok(())
 }
 
 fn model_command(command: ModelCommand) -> Result<()> {

