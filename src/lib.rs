@@ -33,8 +33,6 @@ pub enum Error {
     Speakers(#[from] speakers::SpeakersError),
     #[error(transparent)]
     Transcribe(#[from] transcribe::TranscribeError),
-    #[error(transparent)]
-    Model(#[from] model::ModelError),
     #[error("{inputs}: no speech found on any track")]
     NoSpeech { inputs: String },
 }
