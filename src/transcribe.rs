@@ -507,36 +507,31 @@ mod tests {
         assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 100);
     }
 
-    #[test]
-    fn repetition_loops_are_cut_to_two() {
-        let words: Vec<Word> = "so I think I think I think I think that works"
+    /// A segment of one word per second, with `text` as Whisper's own text.
+    fn segment_of(spoken: &str, text: &str) -> Segment {
+        let words: Vec<Word> = spoken
             .split(' ')
             .enumerate()
             .map(|(i, w)| word(w, i as f64))
             .collect();
-        let mut segment = Segment {
+        Segment {
             start: 0.0,
-            end: 11.0,
-            text: String::new(),
+            end: words.len() as f64,
+            text: text.into(),
             words,
-        };
+        }
+    }
+
+    #[test]
+    fn repetition_loops_are_cut_to_two() {
+        let mut segment = segment_of("so I think I think I think I think that works", "");
         drop_repetition_loops(&mut segment);
         assert_eq!(segment.text, "so I think I think that works");
     }
 
     #[test]
     fn ordinary_speech_is_left_alone() {
-        let words: Vec<Word> = "very very good, that that is fine"
-            .split(' ')
-            .enumerate()
-            .map(|(i, w)| word(w, i as f64))
-            .collect();
-        let mut segment = Segment {
-            start: 0.0,
-            end: 7.0,
-            text: "kept".into(),
-            words,
-        };
+        let mut segment = segment_of("very very good, that that is fine", "kept");
         drop_repetition_loops(&mut segment);
         assert_eq!(segment.text, "kept");
     }

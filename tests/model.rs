@@ -25,6 +25,9 @@ impl Reader<'_> {
     }
 }
 
+const GGML_F32: i32 = 0;
+const GGML_F16: i32 = 1;
+
 struct TensorInfo {
     dims: Vec<i32>,
     ttype: i32,
@@ -66,8 +69,8 @@ fn read(path: &Path) -> Ggml {
         let name = String::from_utf8(r.take(name_len as usize).to_vec()).unwrap();
         let elements: i64 = dims.iter().map(|&d| i64::from(d)).product();
         let width = match ttype {
-            0 => 4,
-            1 => 2,
+            GGML_F32 => 4,
+            GGML_F16 => 2,
             other => panic!("{name}: unexpected tensor type {other}"),
         };
         r.take((elements * width) as usize);
@@ -113,9 +116,9 @@ fn converted_tiny_en_has_whisper_cpp_layout() {
     ];
     for (name, tensor) in &model.tensors {
         let expected = if tensor.dims.len() == 1 || f32_names.contains(&name.as_str()) {
-            0
+            GGML_F32
         } else {
-            1
+            GGML_F16
         };
         assert_eq!(tensor.ttype, expected, "{name} has type {}", tensor.ttype);
     }
