@@ -40,12 +40,12 @@ pub struct Word {
     pub probability: f32,
 }
 
-/// A stretch of text Whisper decoded as one piece, with its words.
+/// A stretch Whisper decoded as one piece: its words, in order. The text is
+/// the words joined by spaces (Whisper marks word starts with a space).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
     pub start: f64,
     pub end: f64,
-    pub text: String,
     pub words: Vec<Word>,
 }
 
@@ -193,13 +193,9 @@ impl Transcriber for WhisperTranscriber {
                     })
                 })
                 .collect();
-            let text = segment
-                .to_str_lossy()
-                .map_err(|e| run_error(e.to_string()))?;
             segments.push(Segment {
                 start: centiseconds(segment.start_timestamp()),
                 end: centiseconds(segment.end_timestamp()),
-                text: text.trim().to_string(),
                 words,
             });
         }
@@ -230,7 +226,7 @@ fn placement_at(placements: &[Placement], t: f64) -> usize {
 }
 
 /// The word before, as placed: its region and whether it ended a sentence.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Previous {
     region: usize,
     ends_sentence: bool,
@@ -329,11 +325,9 @@ pub fn transcribe_regions(
                     ends_sentence: word.text.ends_with(['.', '?', '!']),
                 });
             }
+            drop_repetition_loops(&mut segment.words);
             if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
                 (segment.start, segment.end) = (first.start, last.end);
-            }
-            drop_repetition_loops(&mut segment);
-            if !segment.words.is_empty() {
                 segments.push(segment);
             }
         }
@@ -345,7 +339,7 @@ pub fn transcribe_regions(
 
 /// Whisper sometimes loops ("I think I think I think …"), most often on
 /// noise. Keeps at most two consecutive repeats of any 1–4 word phrase.
-fn drop_repetition_loops(segment: &mut Segment) {
+fn drop_repetition_loops(words: &mut Vec<Word>) {
     const MAX_REPEATS: usize = 2;
     let normal = |w: &Word| {
         w.text
@@ -354,14 +348,13 @@ fn drop_repetition_loops(segment: &mut Segment) {
             .flat_map(char::to_lowercase)
             .collect::<String>()
     };
-    let mut changed = false;
     for n in 1..=4 {
         let mut i = 0;
-        while i + n <= segment.words.len() {
-            let phrase: Vec<String> = segment.words[i..i + n].iter().map(normal).collect();
+        while i + n <= words.len() {
+            let phrase: Vec<String> = words[i..i + n].iter().map(normal).collect();
             let mut repeats = 1;
-            while i + (repeats + 1) * n <= segment.words.len()
-                && segment.words[i + repeats * n..i + (repeats + 1) * n]
+            while i + (repeats + 1) * n <= words.len()
+                && words[i + repeats * n..i + (repeats + 1) * n]
                     .iter()
                     .map(normal)
                     .eq(phrase.iter().cloned())
@@ -369,21 +362,9 @@ fn drop_repetition_loops(segment: &mut Segment) {
                 repeats += 1;
             }
             if repeats > MAX_REPEATS {
-                segment.words.drain(i + MAX_REPEATS * n..i + repeats * n);
-                changed = true;
+                words.drain(i + MAX_REPEATS * n..i + repeats * n);
             }
             i += 1;
-        }
-    }
-    if changed {
-        segment.text = segment
-            .words
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if let Some(last) = segment.words.last() {
-            segment.end = last.end;
         }
     }
 }
@@ -416,12 +397,7 @@ mod tests {
                 was_silent = s == 0.0;
             }
             let (start, end) = (words[0].start, words.last().unwrap().end);
-            Ok(vec![Segment {
-                start,
-                end,
-                text: String::new(),
-                words,
-            }])
+            Ok(vec![Segment { start, end, words }])
         }
     }
 
@@ -507,8 +483,13 @@ mod tests {
         assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 100);
     }
 
-    /// A segment of one word per second, with `text` as Whisper's own text.
-    fn segment_of(spoken: &str, text: &str) -> Segment {
+    fn text_of(segment: &Segment) -> String {
+        let words: Vec<&str> = segment.words.iter().map(|w| w.text.as_str()).collect();
+        words.join(" ")
+    }
+
+    /// A segment of one word per second.
+    fn segment_of(spoken: &str) -> Segment {
         let words: Vec<Word> = spoken
             .split(' ')
             .enumerate()
@@ -517,22 +498,22 @@ mod tests {
         Segment {
             start: 0.0,
             end: words.len() as f64,
-            text: text.into(),
             words,
         }
     }
 
     #[test]
     fn repetition_loops_are_cut_to_two() {
-        let mut segment = segment_of("so I think I think I think I think that works", "");
-        drop_repetition_loops(&mut segment);
-        assert_eq!(segment.text, "so I think I think that works");
+        let mut segment = segment_of("so I think I think I think I think that works");
+        drop_repetition_loops(&mut segment.words);
+        assert_eq!(text_of(&segment), "so I think I think that works");
     }
 
     #[test]
     fn ordinary_speech_is_left_alone() {
-        let mut segment = segment_of("very very good, that that is fine", "kept");
-        drop_repetition_loops(&mut segment);
-        assert_eq!(segment.text, "kept");
+        let mut segment = segment_of("very very good, that that is fine");
+        let before = segment.clone();
+        drop_repetition_loops(&mut segment.words);
+        assert_eq!(segment, before);
     }
 }

@@ -257,7 +257,6 @@ mod tests {
         let consultant = Segment {
             start: 0.0,
             end: 9.0,
-            text: String::new(),
             words: vec![
                 word("Hello", 0.0, 0.5),
                 word("there.", 0.5, 1.0),
@@ -267,7 +266,6 @@ mod tests {
         let client = Segment {
             start: 2.0,
             end: 3.0,
-            text: String::new(),
             words: vec![word("Hi.", 2.0, 3.0)],
         };
         let call = Call::assemble(
