@@ -79,16 +79,15 @@ fn file_stem(path: &Path) -> String {
     )
 }
 
+/// A mono file is its person's file; a channel is named by its number, and
+/// by its file too when there are several inputs.
 fn track_name(track: &Track, tracks: &[Track]) -> String {
-    let files_share_name = tracks.iter().filter(|t| t.file == track.file).count() > 1;
-    if files_share_name || track.channels_in_file > 1 {
-        if tracks.iter().all(|t| t.file == track.file) {
-            format!("channel {}", track.channel)
-        } else {
-            format!("{} channel {}", file_stem(&track.file), track.channel)
-        }
-    } else {
+    if track.channels_in_file == 1 {
         file_stem(&track.file)
+    } else if tracks.iter().all(|t| t.file == track.file) {
+        format!("channel {}", track.channel)
+    } else {
+        format!("{} channel {}", file_stem(&track.file), track.channel)
     }
 }
 

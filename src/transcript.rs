@@ -82,6 +82,20 @@ pub struct TrackTranscript {
     pub segments: Vec<Segment>,
 }
 
+/// Talk time comes from the speech regions, not from Whisper's word times
+/// (rough at the edges of a turn); a region counts when words were heard in
+/// it, so a cough or a slammed door does not.
+fn talk_seconds(track: &TrackTranscript) -> f64 {
+    let words: Vec<&Word> = track.segments.iter().flat_map(|s| &s.words).collect();
+    track
+        .summary
+        .speech
+        .iter()
+        .filter(|r| words.iter().any(|w| w.start < r.end && w.end >= r.start))
+        .map(Region::duration)
+        .sum()
+}
+
 fn utterances_of(speaker: &str, segment: Segment) -> Vec<Utterance> {
     let mut groups: Vec<Vec<Word>> = Vec::new();
     for word in segment.words {
@@ -139,6 +153,7 @@ impl Call {
             ),
         }
         let mut participants = Vec::new();
+        let mut talks = Vec::new();
         let mut utterances = Vec::new();
         let mut summaries = Vec::new();
         for track in tracks {
@@ -148,6 +163,7 @@ impl Call {
                     track.participant.track, track.participant.name
                 ));
             }
+            talks.push(talk_seconds(&track));
             for segment in track.segments {
                 utterances.extend(utterances_of(&track.participant.id, segment));
             }
@@ -159,27 +175,6 @@ impl Call {
                 .total_cmp(&b.start)
                 .then_with(|| a.speaker.cmp(&b.speaker))
         });
-        // Talk time comes from the speech regions, not from Whisper's word
-        // times (rough at the edges of a turn); a region counts when words
-        // were heard in it, so a cough or a slammed door does not.
-        let talk = |id: &str| -> f64 {
-            let words: Vec<&Word> = utterances
-                .iter()
-                .filter(|u| u.speaker == id)
-                .flat_map(|u| &u.words)
-                .collect();
-            summaries
-                .iter()
-                .filter(|t: &&TrackSummary| t.participant == id)
-                .flat_map(|t| &t.speech)
-                .filter(|r| words.iter().any(|w| w.start < r.end && w.end >= r.start))
-                .map(Region::duration)
-                .sum()
-        };
-        let talks: Vec<f64> = participants
-            .iter()
-            .map(|p: &Participant| talk(&p.id))
-            .collect();
         let total_talk: f64 = talks.iter().sum();
         let participants = participants
             .into_iter()
