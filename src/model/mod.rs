@@ -30,7 +30,7 @@ pub const MODEL_ENV: &str = "RAPPORT_MODEL";
 #[derive(Debug, Error)]
 pub enum ModelError {
     #[error(
-        "model {path} not found: run `cargo run --release -- model install` to make the default one, or pass --model PATH (or set {MODEL_ENV}) to a ggml Whisper model"
+        "model {path} not found: run `scripts/setup` (or `rapport model install`) to make the default one, or pass --model PATH (or set {MODEL_ENV}) to a ggml Whisper model"
     )]
     Missing { path: PathBuf },
     #[error("{path}: {reason}")]
