@@ -28,8 +28,7 @@ impl Region {
 
 /// Tuning of the energy gate. Defaults were set on real stereo phone calls
 /// and synthetic speech; see the README's measurements.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SpeechSettings {
     /// Analysis frame, in milliseconds.
     pub frame_ms: u32,

@@ -42,7 +42,7 @@ pub struct Word {
 
 /// A stretch Whisper decoded as one piece: its words, in order. The text is
 /// the words joined by spaces (Whisper marks word starts with a space).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     pub start: f64,
     pub end: f64,
@@ -55,8 +55,7 @@ pub trait Transcriber {
 }
 
 /// How Whisper decodes. Defaults follow the measurements in the README.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WhisperSettings {
     /// CPU threads for whisper.cpp. ggml threads spin while waiting, so the
     /// total across concurrent runs must not exceed the cores.

@@ -269,7 +269,7 @@ fn one_file_per_participant_with_the_consultant_named_by_file() {
 }
 
 #[test]
-fn text_output_attributes_each_line_and_says_when_roles_are_assumed() {
+fn text_output_attributes_each_line_and_notes_a_mixed_track() {
     let dir = tempfile::tempdir().unwrap();
     let ann = speak(
         dir.path(),
