@@ -15,6 +15,7 @@ pub mod model;
 pub mod report;
 pub mod speakers;
 pub mod speech;
+pub mod signals;
 pub mod text;
 pub mod transcribe;
 pub mod transcript;

@@ -1,0 +1,205 @@
+//! Checking understanding: explaining, asking whether it landed, and
+//! summarising the client back.
+//!
+//! ## What it detects
+//!
+//! Three kinds of sentence:
+//!
+//! - `check`: asking whether the explanation landed ("Does that make
+//!   sense?", "Is that clear?", "Any questions so far?");
+//! - `explain`: announcing or framing an explanation ("Let me explain",
+//!   "In other words", "The way it works is");
+//! - `summary`: playing the client's words back ("So what I'm hearing is",
+//!   "If I understand you correctly", "It sounds like you").
+//!
+//! The value is how many of these the consultant said.
+//!
+//! ## Why it matters
+//!
+//! A client who "feels ignorant" (seed 003) will not say so on a video
+//! call; a consultant who explains, checks that it landed and reflects the
+//! client's words back makes not knowing safe, and shows they listened.
+//!
+//! ## Fires on
+//!
+//! - "Does that make sense?" (check)
+//! - "Let me explain how the approval works." (explain)
+//! - "So what I'm hearing is that the board wants a plan first." (summary)
+//! - "It sounds like the timing worries you more than the cost." (summary)
+//!
+//! ## Does not fire on
+//!
+//! - "That makes no sense to me." (a view, not a check)
+//! - "It sounds good." (agreement, not a summary of the client)
+//! - "Let me send it." (a promise)
+//!
+//! ## Settings
+//!
+//! None.
+
+use super::phrases::{Pattern, find_any, patterns};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use crate::speakers::Role;
+use crate::text::Token;
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+pub struct CheckUnderstanding;
+
+static META: SignalMeta = SignalMeta {
+    id: "check-understanding",
+    source: include_str!("check_understanding.rs"),
+};
+
+const AGREEMENT: &[&str] = &[
+    "good", "great", "fine", "fun", "nice", "perfect", "a", "an", "it", "that", "this", "lovely",
+    "interesting", "right", "awesome", "wonderful", "excellent",
+];
+
+static CUES: LazyLock<[(&str, Vec<Pattern>); 3]> = LazyLock::new(|| {
+    [
+        (
+            "check",
+            patterns(&[
+                "does|did|do that|this|it make sense",
+                "make|makes sense so far",
+                "is that|this|it clear",
+                "do you follow",
+                "are you with me",
+                "any questions so|about|on",
+                "do you have any questions",
+                "does that|this answer|help",
+                "am i making sense",
+                "do you see what i mean",
+                "is that what you mean|meant",
+                "did i get that|it right",
+                "have i got that|it right",
+                "does that sound right",
+                "is that a fair summary",
+                "does that match",
+                "how does that sound",
+                "does that work for you",
+            ]),
+        ),
+        (
+            "explain",
+            patterns(&[
+                "let me explain|clarify",
+                "let me walk you through",
+                "let me break it|that|this down",
+                "to put it simply",
+                "put simply",
+                "in other words",
+                "what that|this means is",
+                "the way it works",
+                "think of it as|like",
+                "in plain terms|english",
+                "the short version",
+                "here's how it works",
+                "to explain",
+            ]),
+        ),
+        (
+            "summary",
+            patterns(&[
+                "what i'm hearing",
+                "what i hear you saying|say",
+                "i'm hearing that",
+                "if i understand you|correctly|right",
+                "if i understood you|correctly|right",
+                "so you're saying",
+                "it sounds|seems like",
+                "sounds like",
+                "to summarise|summarize|recap",
+                "let me summarise|summarize|recap",
+                "let me make sure i understand|understood|got",
+                "let me play that|it back",
+                "so for you",
+                "if i'm hearing you",
+            ]),
+        ),
+    ]
+});
+
+impl Signal for CheckUnderstanding {
+    fn meta(&self) -> &'static SignalMeta {
+        &META
+    }
+
+    fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
+        let mut evidence = Vec::new();
+        for (i, sentence) in input.sentences() {
+            let words: Vec<&Token> = input.texts[i].words(sentence).collect();
+            let found = CUES.iter().find(|(_, cues)| {
+                find_any(cues, &words).is_some_and(|cue| {
+                    // "Sounds like a plan" agrees; it does not play anything back.
+                    !words
+                        .get(cue.end)
+                        .is_some_and(|next| AGREEMENT.contains(&next.norm.as_str()))
+                })
+            });
+            if let Some((kind, _)) = found {
+                evidence.push(input.sentence_evidence(i, sentence, kind, 0.8));
+            }
+        }
+        let consultant = |kind: &str| {
+            evidence
+                .iter()
+                .filter(|e| e.kind == kind && input.role(e.utterance) == Role::Consultant)
+                .count()
+        };
+        let (checks, explains, summaries) =
+            (consultant("check"), consultant("explain"), consultant("summary"));
+        let all = if input.has_roles() {
+            checks + explains + summaries
+        } else {
+            evidence.len()
+        };
+        output(
+            &META,
+            Some(all as f64),
+            format!(
+                "{}: the consultant asked whether it made sense {}, explained {}, summarised the client {}",
+                plural(all, "moment", "moments"),
+                plural(checks, "time", "times"),
+                plural(explains, "time", "times"),
+                plural(summaries, "time", "times"),
+            ),
+            [
+                ("checks", checks as f64),
+                ("explanations", explains as f64),
+                ("summaries", summaries as f64),
+            ],
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::check_table;
+    use super::*;
+
+    #[test]
+    fn table() {
+        check_table(
+            &CheckUnderstanding,
+            Role::Consultant,
+            &[
+                ("Does that make sense?", "check"),
+                ("Is that clear so far?", "check"),
+                ("Let me explain how the approval works.", "explain"),
+                ("In other words, the board decides.", "explain"),
+                ("So what I'm hearing is that the board wants a plan first.", "summary"),
+                ("It sounds like the timing worries you more than the cost.", "summary"),
+                ("If I understand you correctly, March is fixed.", "summary"),
+            ],
+            &[
+                "That makes no sense to me.",
+                "It sounds good.",
+                "Let me send it.",
+                "The plan is due in March.",
+            ],
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Decisions handed back: the consultant leaves the choice to the client.
+//!
+//! ## What it detects
+//!
+//! Sentences that give the decision to the other person: asking for their
+//! preference ("Which would you prefer?", "How would you like to proceed?",
+//! "Would you rather …"), or saying outright that it is theirs ("It's your
+//! call", "That's up to you", "Whatever you decide"). The value is the
+//! number of times the consultant handed a decision back.
+//!
+//! ## Why it matters
+//!
+//! Options only keep the client in control if the client then chooses
+//! (seed 003: the client "afraid that he will lose control"). A consultant
+//! who lays out A and B and then picks B for them has only dressed up a
+//! recommendation; handing the decision back is the moment control changes
+//! hands.
+//!
+//! ## Fires on
+//!
+//! - "Which would you prefer?"
+//! - "how would you like to proceed"
+//! - "It's your call."
+//! - "That's entirely up to you."
+//! - "Would you rather start with the pilot?"
+//!
+//! ## Does not fire on
+//!
+//! - The decision kept or put elsewhere: "It's my call.", "That's up to the
+//!   board.", "I'll decide later."
+//! - Preferences asked about the past: "Which one did you buy?"
+//!
+//! ## Settings
+//!
+//! None. The rubric asks for at least one hand-back when options were
+//! offered.
+
+use super::phrases::{Pattern, find_any, patterns};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use crate::speakers::Role;
+use crate::text::{Sentence, Token, Tokenized};
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+pub struct DecisionHandback;
+
+static META: SignalMeta = SignalMeta {
+    id: "decision-handback",
+    source: include_str!("decision_handback.rs"),
+};
+
+static CUES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "which|what would|do you prefer|want|choose|pick|like",
+        "which one|option|way|approach|version would|do|should you",
+        "which one|option|way|approach|version would|do you",
+        "what would you like to do",
+        "what do you want to do",
+        "how would|do you like|want to proceed|go|move|handle|play|continue|approach",
+        "how would|do you want|like to proceed|go|move|handle|play|continue|approach",
+        "where do you want to go",
+        "what do you think we should",
+        "what would you like",
+        "would you prefer|rather",
+        "do you prefer",
+        "your call|decision|choice",
+        "up to you",
+        "you decide|choose",
+        "you tell me",
+        "whatever you prefer|decide|choose|want|think",
+        "whichever you prefer|choose|want",
+        "leave it|that|this to|with you",
+        "leave the decision|choice to|with you",
+        "what works best|better for you",
+        "how do you feel about going",
+        "do you want to go with",
+        "would you like to go with|start|proceed",
+        "which direction",
+        "what's your preference",
+        "your preference",
+    ])
+});
+
+/// Whether a sentence hands a decision to the other person.
+pub fn hands_back(text: &Tokenized, sentence: &Sentence) -> bool {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    find_any(&CUES, &words).is_some()
+}
+
+impl Signal for DecisionHandback {
+    fn meta(&self) -> &'static SignalMeta {
+        &META
+    }
+
+    fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
+        let evidence: Vec<_> = input
+            .sentences()
+            .filter(|&(i, sentence)| hands_back(&input.texts[i], sentence))
+            .map(|(i, sentence)| input.sentence_evidence(i, sentence, "handback", 0.8))
+            .collect();
+        let consultant = evidence
+            .iter()
+            .filter(|e| input.role(e.utterance) == Role::Consultant)
+            .count();
+        let value = if input.has_roles() { consultant } else { evidence.len() };
+        output(
+            &META,
+            Some(value as f64),
+            if input.has_roles() {
+                format!(
+                    "the consultant handed the decision to the client {}",
+                    plural(consultant, "time", "times")
+                )
+            } else {
+                format!("{} handed back; by whom is unknown", plural(value, "decision", "decisions"))
+            },
+            [("handbacks", value as f64)],
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::check_table;
+    use super::*;
+
+    #[test]
+    fn table() {
+        check_table(
+            &DecisionHandback,
+            Role::Consultant,
+            &[
+                ("Which would you prefer?", "handback"),
+                ("how would you like to proceed", "handback"),
+                ("It's your call.", "handback"),
+                ("That's entirely up to you.", "handback"),
+                ("Would you rather start with the pilot?", "handback"),
+                ("Whatever you decide, we'll support it.", "handback"),
+            ],
+            &[
+                "It's my call.",
+                "That's up to the board.",
+                "I'll decide later.",
+                "Which one did you buy?",
+                "We could do either.",
+            ],
+        );
+    }
+}

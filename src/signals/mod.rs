@@ -1,0 +1,441 @@
+//! Trust signals: pure functions of the [`Call`], each returning a
+//! measurement and the evidence behind it.
+//!
+//! Every signal is one file implementing [`Signal`], listed once in
+//! [`SIGNALS`] in report order. A signal never prints or reads a file; it sees
+//! the call through an [`Input`], which tokenizes every utterance once (with
+//! byte offsets) so that evidence can point at the words that were said. The
+//! signals run in parallel with rayon and their outputs come back in
+//! registry order with evidence sorted by time, so the same call always gives
+//! the same report.
+//!
+//! A signal's file opens with its user documentation (`rapport signals ID`
+//! prints it) and ends with a table of utterances that must and must not
+//! fire. Thresholds that judge a number (is 60 % too much talk?) live in the
+//! rubric, not here: a signal measures, the score judges.
+
+pub mod check_understanding;
+pub mod client_story;
+pub mod decision_handback;
+pub mod interruptions;
+pub mod monologue;
+pub mod options_offered;
+pub mod out_of_school;
+pub mod patience;
+pub mod phrases;
+pub mod promises;
+pub mod questions;
+pub mod talk_share;
+
+use crate::speakers::Role;
+use crate::text::{Sentence, Tokenized, tokenize};
+use crate::transcript::Call;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Every signal, in the order reports show them.
+pub static SIGNALS: &[&dyn Signal] = &[
+    &talk_share::TalkShare,
+    &questions::Questions,
+    &options_offered::OptionsOffered,
+    &decision_handback::DecisionHandback,
+    &promises::Promises,
+    &monologue::Monologue,
+    &client_story::ClientStory,
+    &interruptions::Interruptions,
+    &patience::Patience,
+    &check_understanding::CheckUnderstanding,
+    &out_of_school::OutOfSchool,
+];
+
+/// The headings every signal's documentation has, in this order.
+pub const DOC_HEADINGS: [&str; 5] = [
+    "What it detects",
+    "Why it matters",
+    "Fires on",
+    "Does not fire on",
+    "Settings",
+];
+
+/// One trust signal.
+pub trait Signal: Sync {
+    fn meta(&self) -> &'static SignalMeta;
+    /// Measures the call. Pure: same input, same output.
+    fn detect(&self, input: &Input, settings: &Settings) -> SignalOutput;
+}
+
+/// What a signal is, for the registry, the docs and the reports.
+#[derive(Debug)]
+pub struct SignalMeta {
+    /// Kebab-case, stable: reports, rubrics and annotations refer to it.
+    pub id: &'static str,
+    /// The signal's own source file; its `//!` lines are the documentation.
+    pub source: &'static str,
+}
+
+impl SignalMeta {
+    /// The user documentation: the file's `//!` comment as Markdown.
+    pub fn doc(&self) -> String {
+        let mut doc = String::new();
+        for line in self.source.lines() {
+            let Some(text) = line.trim_start().strip_prefix("//!") else {
+                if doc.is_empty() {
+                    continue;
+                }
+                break;
+            };
+            doc.push_str(text.strip_prefix(' ').unwrap_or(text));
+            doc.push('\n');
+        }
+        doc
+    }
+
+    /// The first line of the documentation.
+    pub fn summary(&self) -> String {
+        self.doc().lines().next().unwrap_or_default().to_string()
+    }
+}
+
+/// Looks a signal up by its id.
+pub fn find(id: &str) -> Option<&'static dyn Signal> {
+    SIGNALS.iter().copied().find(|s| s.meta().id == id)
+}
+
+/// Each signal's settings; a rubric's `[signals.ID]` tables fill them in.
+/// A missing table or key keeps the documented default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    pub monologue: monologue::Settings,
+    pub client_story: monologue::Settings,
+    pub interruptions: interruptions::Settings,
+    pub patience: patience::Settings,
+}
+
+/// What a signal found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalOutput {
+    pub id: String,
+    /// The headline number (its meaning is in the signal's docs), or `null`
+    /// when the call cannot give it (no consultant identified, nobody spoke).
+    pub value: Option<f64>,
+    /// The measurement in words.
+    pub summary: String,
+    /// Named numbers the rubric reads, e.g. `consultant_share`.
+    pub measures: BTreeMap<String, f64>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A moment of the call that a signal points at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Index into the call's `utterances`.
+    pub utterance: usize,
+    /// Byte offsets of the quote in that utterance's `text`.
+    pub span: Span,
+    /// Seconds on the call's timeline.
+    pub start: f64,
+    pub end: f64,
+    /// The participant `id`.
+    pub speaker: String,
+    pub quote: String,
+    /// What sort of moment this is, e.g. `open` or `vague-promise`.
+    pub kind: String,
+    /// 0–1: how sure the rule is; low values ask for a human look.
+    pub confidence: f64,
+    /// Facts the signal pulled out, e.g. a promise's `what` and `when`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The call as signals read it: every utterance tokenized once.
+#[derive(Debug)]
+pub struct Input<'a> {
+    pub call: &'a Call,
+    pub texts: Vec<Tokenized>,
+    roles: Vec<Role>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(call: &'a Call) -> Self {
+        let texts = call.utterances.iter().map(|u| tokenize(&u.text)).collect();
+        let roles = call
+            .utterances
+            .iter()
+            .map(|u| call.participant(&u.speaker).map_or(Role::Other, |p| p.person.role))
+            .collect();
+        Self { call, texts, roles }
+    }
+
+    pub fn role(&self, utterance: usize) -> Role {
+        self.roles[utterance]
+    }
+
+    /// Whether the call says who the consultant is; without that, measures
+    /// of "the consultant" are left out rather than guessed.
+    pub fn has_roles(&self) -> bool {
+        let has = |role| {
+            self.call
+                .participants
+                .iter()
+                .any(|p| p.person.role == role)
+        };
+        has(Role::Consultant) && has(Role::Client)
+    }
+
+    /// Every sentence of the call with the index of its utterance.
+    pub fn sentences(&self) -> impl Iterator<Item = (usize, &Sentence)> {
+        self.texts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| t.sentences.iter().map(move |s| (i, s)))
+    }
+
+    /// Evidence for a byte span of an utterance, timed by the words it covers.
+    pub fn evidence(
+        &self,
+        utterance: usize,
+        span: Range<usize>,
+        kind: &str,
+        confidence: f64,
+    ) -> Evidence {
+        let u = &self.call.utterances[utterance];
+        let (start, end) = span_times(u, &span);
+        Evidence {
+            utterance,
+            span: Span {
+                start: span.start,
+                end: span.end,
+            },
+            start,
+            end,
+            speaker: u.speaker.clone(),
+            quote: u.text[span].to_string(),
+            kind: kind.to_string(),
+            confidence,
+            details: BTreeMap::new(),
+        }
+    }
+
+    /// Evidence for a sentence.
+    pub fn sentence_evidence(
+        &self,
+        utterance: usize,
+        sentence: &Sentence,
+        kind: &str,
+        confidence: f64,
+    ) -> Evidence {
+        self.evidence(utterance, self.texts[utterance].span(sentence), kind, confidence)
+    }
+
+    /// Evidence for a whole utterance.
+    pub fn utterance_evidence(&self, utterance: usize, kind: &str, confidence: f64) -> Evidence {
+        let len = self.call.utterances[utterance].text.len();
+        self.evidence(utterance, 0..len, kind, confidence)
+    }
+
+    /// Hours of call, for rates; at least a minute so that a short clip does
+    /// not turn one question into sixty an hour.
+    pub fn hours(&self) -> f64 {
+        let last_end = self
+            .call
+            .utterances
+            .iter()
+            .map(|u| u.end)
+            .fold(0.0, f64::max);
+        self.call.duration.max(last_end).max(60.0) / 3600.0
+    }
+}
+
+/// The time of a span: from the words it covers when the text is those
+/// words joined by spaces (as transcription makes it), else interpolated
+/// over the utterance (imported transcripts have no word times).
+fn span_times(u: &crate::transcript::Utterance, span: &Range<usize>) -> (f64, f64) {
+    let mut offset = 0;
+    let mut covered: Option<(f64, f64)> = None;
+    let mut consistent = !u.words.is_empty();
+    for word in &u.words {
+        let text = word.text.as_str();
+        if u.text.get(offset..offset + text.len()) != Some(text) {
+            consistent = false;
+            break;
+        }
+        let (ws, we) = (offset, offset + text.len());
+        if ws < span.end && we > span.start {
+            covered = Some(covered.map_or((word.start, word.end), |(s, e)| {
+                (s.min(word.start), e.max(word.end))
+            }));
+        }
+        offset = we + 1;
+    }
+    if consistent && let Some(times) = covered {
+        return times;
+    }
+    let len = u.text.len().max(1) as f64;
+    let at = |byte: usize| u.start + (u.end - u.start) * (byte as f64 / len);
+    (at(span.start), at(span.end))
+}
+
+/// Runs every signal over the call, in parallel; results in registry order,
+/// evidence by time.
+pub fn run(call: &Call, settings: &Settings) -> Vec<SignalOutput> {
+    let input = Input::new(call);
+    SIGNALS
+        .par_iter()
+        .map(|signal| {
+            let mut output = signal.detect(&input, settings);
+            output.evidence.sort_by(|a, b| {
+                a.start
+                    .total_cmp(&b.start)
+                    .then(a.utterance.cmp(&b.utterance))
+                    .then(a.span.start.cmp(&b.span.start))
+            });
+            output
+        })
+        .collect()
+}
+
+/// Builds a [`SignalOutput`] with its measures.
+fn output(
+    meta: &SignalMeta,
+    value: Option<f64>,
+    summary: String,
+    measures: impl IntoIterator<Item = (&'static str, f64)>,
+    evidence: Vec<Evidence>,
+) -> SignalOutput {
+    SignalOutput {
+        id: meta.id.to_string(),
+        value,
+        summary,
+        measures: measures
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        evidence,
+    }
+}
+
+/// Words that only say "I'm listening".
+const BACKCHANNEL_WORDS: &[&str] = &[
+    "mm", "mhm", "mm-hm", "mm-hmm", "hmm", "hm", "uh-huh", "uh", "huh", "um", "yeah", "yes",
+    "yep", "yup", "right", "okay", "ok", "sure", "i", "see", "exactly", "true", "wow", "oh",
+    "great", "got", "it", "absolutely", "totally", "indeed", "cool", "nice", "good", "ah", "aha",
+    "really", "no", "correct", "definitely", "makes", "sense", "fine", "alright",
+];
+
+/// A listener's "mm-hm", "right", "I see": short and made only of
+/// backchannel words. It does not take the floor, so it neither breaks
+/// the other's stretch nor counts as an interruption.
+pub fn is_backchannel(input: &Input, utterance: usize, max_seconds: f64) -> bool {
+    let u = &input.call.utterances[utterance];
+    let words: Vec<&str> = input.texts[utterance]
+        .tokens
+        .iter()
+        .filter(|t| t.is_word())
+        .map(|t| t.norm.as_str())
+        .collect();
+    let only_backchannel = words.iter().all(|w| BACKCHANNEL_WORDS.contains(w));
+    only_backchannel && (words.len() <= 3 || u.end - u.start <= max_seconds)
+}
+
+/// `n thing`/`n things`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Percent, rounded, for summaries.
+fn percent(share: f64) -> String {
+    format!("{:.0} %", share * 100.0)
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_signal_is_documented_with_every_heading() {
+        for signal in SIGNALS {
+            let meta = signal.meta();
+            let doc = meta.doc();
+            assert!(!meta.summary().is_empty(), "{}: no summary line", meta.id);
+            let mut last = 0;
+            for heading in DOC_HEADINGS {
+                let at = doc
+                    .find(&format!("## {heading}"))
+                    .unwrap_or_else(|| panic!("{}: no `## {heading}` in its docs", meta.id));
+                assert!(at >= last, "{}: `## {heading}` out of order", meta.id);
+                last = at;
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_findable() {
+        let mut seen = HashSet::new();
+        for signal in SIGNALS {
+            let id = signal.meta().id;
+            assert!(seen.insert(id), "{id} twice");
+            assert!(
+                id.split('-')
+                    .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase())),
+                "{id} is not kebab-case"
+            );
+            assert!(std::ptr::eq(find(id).unwrap().meta(), signal.meta()));
+        }
+    }
+
+    #[test]
+    fn every_signal_file_ends_with_its_table_test() {
+        for signal in SIGNALS {
+            let source = signal.meta().source;
+            assert!(
+                source.contains("#[cfg(test)]") && source.contains("fn table"),
+                "{}: no table of utterances that must and must not fire",
+                signal.meta().id
+            );
+        }
+    }
+
+    #[test]
+    fn settings_reject_unknown_keys() {
+        let err = toml::from_str::<Settings>("[monologue]\nmerge-gap = 2\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let ok: Settings = toml::from_str("[monologue]\nmerge-gap-seconds = 2.0\n").unwrap();
+        assert!((ok.monologue.merge_gap_seconds - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn evidence_is_timed_by_the_words_it_quotes() {
+        let call = testing::call(&[(Role::Consultant, 10.0, "I will send it Friday.")]);
+        let input = Input::new(&call);
+        let e = input.evidence(0, 7..16, "x", 1.0);
+        assert_eq!(e.quote, "send it F");
+        // The fixture times each word 0.4 s apart from the utterance start.
+        assert!((e.start - 10.8).abs() < 1e-9, "{e:?}");
+        assert!((e.end - 12.0).abs() < 1e-9, "{e:?}");
+    }
+
+    #[test]
+    fn output_is_deterministic_and_in_registry_order() {
+        let call = testing::sample_call();
+        let first = run(&call, &Settings::default());
+        let ids: Vec<&str> = first.iter().map(|o| o.id.as_str()).collect();
+        let registry: Vec<&str> = SIGNALS.iter().map(|s| s.meta().id).collect();
+        assert_eq!(ids, registry);
+        for _ in 0..3 {
+            assert_eq!(run(&call, &Settings::default()), first);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Options laid before the client: alternatives, suggestions and offers.
+//!
+//! ## What it detects
+//!
+//! Sentences that put a choice or a possibility in front of the other
+//! person, in three kinds:
+//!
+//! - `alternatives`: more than one way named at once ("we could either
+//!   delay the launch or cut the scope", "there are two ways to do this",
+//!   "option A … option B", "alternatively", "or we could …");
+//! - `suggestion`: one possibility put forward for the other to take or
+//!   leave ("we could …", "why don't we …", "how about …", "I'd suggest …",
+//!   "one option is …", "have you thought about …", "let's …");
+//! - `offer`: the speaker offers to act ("would you like me to …", "shall
+//!   I …", "I can … for you").
+//!
+//! The value is the number of options the consultant offered.
+//!
+//! ## Why it matters
+//!
+//! A client afraid of losing control (seed 003) keeps it when the
+//! consultant lays out the choices and lets them pick, instead of handing
+//! over one answer. Options are how advice stays the client's decision.
+//!
+//! ## Fires on
+//!
+//! - "We could either delay the launch or cut the scope." (alternatives)
+//! - "There are two ways we can handle the board." (alternatives)
+//! - "why don't we start with the pilot" (suggestion)
+//! - "One option is to hire a contractor." (suggestion)
+//! - "Would you like me to draft both versions?" (offer)
+//!
+//! ## Does not fire on
+//!
+//! - Statements of fact or plans already made: "We cut the scope last year.",
+//!   "I'll send the plan on Friday." (a promise, not an option)
+//! - "Could you send me the file?" (a request to the other person)
+//! - "You could see it coming." (could as likelihood, not as a possibility
+//!   to act on)
+//!
+//! ## Settings
+//!
+//! None. The rubric asks for at least one option in a call.
+
+use super::phrases::{Pattern, byte_span, core, find_any, patterns, starts_any};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use crate::speakers::Role;
+use crate::text::{Sentence, Token, Tokenized};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+pub struct OptionsOffered;
+
+static META: SignalMeta = SignalMeta {
+    id: "options-offered",
+    source: include_str!("options_offered.rs"),
+};
+
+static ALTERNATIVES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "there are|there's|there're|we've|you've two|three|several|some|different ways|options|approaches|routes|paths|choices|alternatives",
+        "we|you have two|three|several|some|different ways|options|approaches|routes|paths|choices|alternatives",
+        "there are|there's a few|couple ways|options|approaches|routes|paths|choices|alternatives",
+        "two|three|several|different|other options|alternatives|approaches|choices",
+        "two|three ways",
+        "option a|one|1|two|2|b",
+        "plan a|b",
+        "another option|way|approach|possibility|alternative|route",
+        "the other option|way|approach|possibility|alternative|route",
+        "alternatively",
+        "or we|you could|can|might|should",
+        "or else we|you could|can",
+        "or maybe we|you",
+        "or if you",
+        "or you can",
+        "either way",
+        "the choice is",
+    ])
+});
+
+static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "we|you could|might|can|may",
+        "we|you should|ought",
+        "we|you might want|wanna",
+        "why don't|dont we|you|i",
+        "why not",
+        "how|what about",
+        "let's|lets",
+        "let us",
+        "shall we",
+        "i|i'd|we'd suggest|recommend|propose|advise",
+        "i would|could|might suggest|recommend|propose|advise",
+        "my|our suggestion|recommendation|advice|proposal",
+        "one option|possibility|idea|approach|thing|alternative",
+        "an option|alternative|idea",
+        "have you thought|considered|tried",
+        "did you think|consider",
+        "have you ever thought|considered|tried",
+        "would you consider|be open|be willing|think about",
+        "what if we|you|i",
+        "would|wouldn't it be worth|better|easier|good|possible",
+        "it would|might be worth|better|good|easier|nice|helpful|useful|great",
+        "it'd be worth|better|good|easier|nice|helpful|useful|great",
+        "it might be|help",
+        "it could be worth",
+        "maybe|perhaps try|just",
+        "try|consider",
+        "i'd|i would|we'd|we would go with|try|start",
+        "you may want",
+        "worth a try|trying|considering|looking",
+        "is it appealing",
+        "you can also|try|always|just",
+        "you can't|can go",
+        "you'd need|want|be better",
+        "the best thing|way",
+        "might be worth",
+    ])
+});
+
+static OFFERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "would you like me|us to",
+        "do you want me|us to",
+        "would it help if i|we",
+        "shall|should i|we",
+        "i can|could * * for you",
+        "i can|could * for you",
+        "i can|could * * * for you",
+        "i could",
+        "can|could|may i help|offer|suggest",
+        "i can try",
+        "we can|could offer",
+        "if you want|like|prefer i|we can|could",
+        "i'm happy to",
+        "i'd be happy to",
+        "happy to",
+    ])
+});
+
+/// Cues that name the speaker's own plan or a likelihood, not a possibility
+/// for the other to take up.
+static NOT_OPTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "could|might|can|should see|tell|say|hear|imagine|understand|argue|be|have|get",
+        "could|might|can|should not|never",
+        "couldn't|can't|shouldn't",
+        "could|can|would you please",
+        "could|can you tell|send|give|show|let|help|do|check|make|get|call|put|pass|hold|wait",
+        "could|can|should|would|may|might have been|done|gone|had",
+    ])
+});
+
+/// Finds an option in a sentence: its kind and the words of the cue.
+pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, Range<usize>)> {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let start = words.len() - core(&words).len();
+    let either = words.iter().position(|w| w.norm == "either");
+    if let Some(at) = either
+        && words[at..].iter().any(|w| w.norm == "or")
+    {
+        return Some(("alternatives", byte_span(&words, at..words.len())));
+    }
+    if let Some(cue) = find_any(&ALTERNATIVES, &words) {
+        return Some(("alternatives", byte_span(&words, cue)));
+    }
+    let rest = |cue: &Range<usize>| &words[cue.end - 1..];
+    if let Some(cue) = find_any(&OFFERS, &words) {
+        return Some(("offer", byte_span(&words, cue.start..words.len())));
+    }
+    if let Some(cue) = find_any(&SUGGESTIONS, &words)
+        && (cue.start <= start + 2)
+        && !starts_any(&NOT_OPTIONS, rest(&cue))
+        && !is_conditional_of_fact(&words[..cue.start])
+    {
+        return Some(("suggestion", byte_span(&words, cue.start..words.len())));
+    }
+    None
+}
+
+/// "If we could …", "when you can …": a condition, not a proposal.
+fn is_conditional_of_fact(before: &[&Token]) -> bool {
+    before
+        .last()
+        .is_some_and(|w| matches!(w.norm.as_str(), "if" | "when" | "whether" | "that" | "wish" | "hope" | "said" | "think"))
+}
+
+impl Signal for OptionsOffered {
+    fn meta(&self) -> &'static SignalMeta {
+        &META
+    }
+
+    fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
+        let mut evidence = Vec::new();
+        for (i, sentence) in input.sentences() {
+            if let Some((kind, span)) = classify(&input.texts[i], sentence) {
+                let confidence = if kind == "alternatives" { 0.8 } else { 0.6 };
+                evidence.push(input.evidence(i, span, kind, confidence));
+            }
+        }
+        let by_role = |role: Role| {
+            evidence
+                .iter()
+                .filter(|e| input.role(e.utterance) == role)
+                .count()
+        };
+        if !input.has_roles() {
+            let n = evidence.len();
+            return output(
+                &META,
+                Some(n as f64),
+                format!("{} put forward; who offered them is unknown", plural(n, "option", "options")),
+                [("options", n as f64)],
+                evidence,
+            );
+        }
+        let consultant = by_role(Role::Consultant);
+        let alternatives = evidence
+            .iter()
+            .filter(|e| e.kind == "alternatives" && input.role(e.utterance) == Role::Consultant)
+            .count();
+        output(
+            &META,
+            Some(consultant as f64),
+            format!(
+                "the consultant put {} before the client ({} naming alternatives); the client suggested {}",
+                plural(consultant, "option", "options"),
+                alternatives,
+                by_role(Role::Client)
+            ),
+            [
+                ("consultant_options", consultant as f64),
+                ("consultant_alternatives", alternatives as f64),
+                ("client_options", by_role(Role::Client) as f64),
+            ],
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::check_table;
+    use super::*;
+
+    #[test]
+    fn table() {
+        check_table(
+            &OptionsOffered,
+            Role::Consultant,
+            &[
+                ("We could either delay the launch or cut the scope.", "alternatives"),
+                ("There are two ways we can handle the board.", "alternatives"),
+                ("Option A is cheaper, option B is faster.", "alternatives"),
+                ("Alternatively, we keep the date and add people.", "alternatives"),
+                ("why don't we start with the pilot", "suggestion"),
+                ("One option is to hire a contractor.", "suggestion"),
+                ("So maybe we could run it past legal first.", "suggestion"),
+                ("Have you thought about a phased rollout?", "suggestion"),
+                ("How about Tuesday?", "suggestion"),
+                ("I'd suggest we keep the launch date.", "suggestion"),
+                ("Would you like me to draft both versions?", "offer"),
+                ("Shall I set up a call with finance?", "offer"),
+                ("I can run the numbers for you.", "offer"),
+            ],
+            &[
+                "We cut the scope last year.",
+                "I'll send the plan on Friday.",
+                "Could you send me the file?",
+                "You could see it coming.",
+                "If we could get the data we would know.",
+                "What do you think?",
+                "The launch is in March.",
+            ],
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Cue phrases: word patterns matched against a sentence's words.
+//!
+//! Not a signal: the shared matcher the text signals use. A pattern is
+//! written as words separated by spaces; a word may list alternatives with
+//! `|` (`"i'll|we'll send"`), and `*` stands for any one word. Matching is on
+//! lower-cased words, so "We'll" and "we'll" are one cue. Written by hand
+//! because it is the core of the detectors: each cue is data a reader can
+//! check against the documentation, and the whole matcher is a few loops.
+
+use crate::text::{Sentence, Token, Tokenized};
+use std::ops::Range;
+
+/// A compiled cue.
+#[derive(Debug, Clone)]
+pub struct Pattern(Vec<Vec<&'static str>>);
+
+impl Pattern {
+    pub fn new(pattern: &'static str) -> Self {
+        Self(pattern.split(' ').map(|w| w.split('|').collect()).collect())
+    }
+
+    fn matches_at(&self, words: &[&Token], at: usize) -> bool {
+        at + self.0.len() <= words.len()
+            && self
+                .0
+                .iter()
+                .zip(&words[at..])
+                .all(|(alternatives, word)| {
+                    alternatives
+                        .iter()
+                        .any(|&a| a == "*" || a == word.norm.as_str())
+                })
+    }
+
+    /// The first place the pattern occurs, as a word range.
+    pub fn find(&self, words: &[&Token]) -> Option<Range<usize>> {
+        (0..words.len())
+            .find(|&at| self.matches_at(words, at))
+            .map(|at| at..at + self.0.len())
+    }
+
+    pub fn starts(&self, words: &[&Token]) -> bool {
+        self.matches_at(words, 0)
+    }
+
+    pub fn ends(&self, words: &[&Token]) -> bool {
+        words.len() >= self.0.len() && self.matches_at(words, words.len() - self.0.len())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Compiles a list of cues.
+pub fn patterns(list: &[&'static str]) -> Vec<Pattern> {
+    list.iter().map(|p| Pattern::new(p)).collect()
+}
+
+/// The first cue of `list` found in `words`, as a word range.
+pub fn find_any(list: &[Pattern], words: &[&Token]) -> Option<Range<usize>> {
+    list.iter()
+        .filter_map(|p| p.find(words))
+        .min_by_key(|r| r.start)
+}
+
+pub fn starts_any(list: &[Pattern], words: &[&Token]) -> bool {
+    list.iter().any(|p| p.starts(words))
+}
+
+/// Words that open spoken sentences without changing what they do ("so,
+/// um, what do you think?"): skipped before looking at how a sentence starts.
+const FILLERS: &[&str] = &[
+    "so", "and", "but", "well", "okay", "ok", "um", "uh", "umm", "uhm", "er", "erm", "ah", "oh",
+    "yeah", "yes", "now", "then", "like", "mm", "hmm", "mhm", "mm-hmm", "right", "alright",
+    "all", "anyway", "also", "just", "actually", "great", "good", "cool", "sure", "see", "hi",
+    "hey", "no", "because", "cause",
+];
+
+/// The words of a sentence, punctuation left out.
+pub fn words<'a>(text: &'a Tokenized, sentence: &Sentence) -> Vec<&'a Token> {
+    text.words(sentence).collect()
+}
+
+/// The words from where the sentence really starts: leading fillers and
+/// stutters ("I-I", "you know", "I mean") dropped. Keeps at least the last
+/// word, so a one-word sentence is still that word.
+pub fn core<'a, 'b>(words: &'b [&'a Token]) -> &'b [&'a Token] {
+    let mut rest = words;
+    loop {
+        let skip = match rest {
+            [a, b, ..] if a.norm == "you" && b.norm == "know" => 2,
+            [a, b, ..] if a.norm == "i" && b.norm == "mean" => 2,
+            [a, b, ..] if a.norm == "all" && b.norm == "right" => 2,
+            [a, b, ..] if a.norm == b.norm => 1,
+            [a, _, ..] if FILLERS.contains(&a.norm.as_str()) => 1,
+            _ => 0,
+        };
+        if skip == 0 {
+            return rest;
+        }
+        rest = &rest[skip..];
+    }
+}
+
+/// The byte span of a word range.
+pub fn byte_span(words: &[&Token], range: Range<usize>) -> Range<usize> {
+    words[range.start].span.start..words[range.end - 1].span.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    #[test]
+    fn patterns_match_alternatives_and_wildcards() {
+        let text = tokenize("So, um, we'll send the plan.");
+        let w = words(&text, &text.sentences[0]);
+        assert_eq!(Pattern::new("i'll|we'll send").find(&w), Some(2..4));
+        assert_eq!(Pattern::new("send * plan").find(&w), Some(3..6));
+        assert!(Pattern::new("the plan").ends(&w));
+        assert!(Pattern::new("we'll").starts(core(&w)));
+        assert!(Pattern::new("send it").find(&w).is_none());
+    }
+
+    #[test]
+    fn core_skips_fillers_and_stutters() {
+        let text = tokenize("Yeah, you know, I I think so");
+        let w = words(&text, &text.sentences[0]);
+        let c: Vec<&str> = core(&w).iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(c, ["i", "think", "so"]);
+        let text = tokenize("Okay.");
+        let w = words(&text, &text.sentences[0]);
+        assert_eq!(core(&w).len(), 1);
+    }
+}

@@ -1,0 +1,428 @@
+//! Promises: who committed to do what, and by when.
+//!
+//! ## What it detects
+//!
+//! Sentences in which the speaker commits to a future action: a first
+//! person and a future or a pledge ("I'll send the revised plan by Friday",
+//! "we're going to look at the contract", "let me check with finance", "I
+//! promise", "leave it with me"). For each it pulls out *what* (the words
+//! after the pledge) and *when* if it was said, with the due time
+//! normalised where it can be: "by Friday" → `friday`, "end of next week" →
+//! `end of next week`, "tomorrow morning" → `tomorrow morning`, "in two
+//! days" → `within 2 days`.
+//!
+//! The consultant's commitments are `promise` evidence, or `vague-promise`
+//! when there is no deliverable ("I'll look into it") or no time ("I'll send
+//! it over"). The client's commitments are listed apart as
+//! `client-commitment`; with roles unknown every one is a `commitment`.
+//! The value is the number of promises the consultant made.
+//!
+//! ## Why it matters
+//!
+//! A remote client cannot see the work being done; what they have is what
+//! was promised (seed 003: the client "worried about the risks"). A promise
+//! with a what and a when can be checked and kept, and kept promises are
+//! what reliability is made of (seed 004: results). A vague promise is a
+//! risk handed back to the client.
+//!
+//! ## Fires on
+//!
+//! - "I'll send you the revised plan by Friday." (promise, due `friday`)
+//! - "We're going to have the numbers to you by end of next week." (promise)
+//! - "Let me check with finance." (vague-promise: no time)
+//! - "I'll look into it." (vague-promise: no deliverable, no time)
+//!
+//! ## Does not fire on
+//!
+//! - Figures of speech that are not pledges: "I'll be honest", "I'll tell you
+//!   what", "I'll admit it was hard".
+//! - Questions and predictions: "Will you send it?", "It'll be fine", "The
+//!   board will decide".
+//! - The past: "I sent it last week."
+//!
+//! ## Settings
+//!
+//! None. The rubric asks that every promise have a what and a when.
+
+use super::phrases::{Pattern, find_any, patterns};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use crate::speakers::Role;
+use crate::text::{Sentence, Token, Tokenized};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+pub struct Promises;
+
+static META: SignalMeta = SignalMeta {
+    id: "promises",
+    source: include_str!("promises.rs"),
+};
+
+/// A first person with a future or a pledge.
+static PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "i'll|we'll|ill",
+        "i|we will|shall",
+        "i'm|we're|i|we gonna",
+        "i'm|we're going to",
+        "i am|we are going to",
+        "let me|us",
+        "i|we promise",
+        "i|we can promise",
+        "i|we won't",
+        "i|we will not",
+        "leave it with me",
+        "consider it done",
+        "i'm on it",
+        "you'll have|get|receive|hear",
+        "i'd be happy|glad to",
+        "i'm happy to",
+        "i|we need to get|send|call|check|follow|finish|write|talk|find|make|put",
+        "i|we have to get|send|call|check|follow|finish|write|talk|find|make|put",
+    ])
+});
+
+/// Verbs and phrases after a pledge that are speech habits, not commitments.
+static NOT_PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "be honest|frank|brief|quick|blunt|straight",
+        "tell you what",
+        "admit|bet|grant|say|guess",
+        "give you that",
+        "see what i mean",
+        "just say",
+        "me see",
+        "me think",
+        "me just say",
+        "me be",
+        "me tell you",
+        "me ask",
+        "me explain",
+        "me put it",
+        "us say",
+        "be",
+        "have to see",
+        "never know",
+        "probably|maybe|likely|definitely be",
+    ])
+});
+
+/// Words a deliverable needs besides these: "I'll look into it" has none.
+const LIGHT_WORDS: &[&str] = &[
+    "it", "that", "this", "them", "those", "these", "something", "things", "thing", "stuff",
+    "into", "at", "on", "for", "to", "you", "up", "back", "a", "the", "an", "with", "about",
+    "of", "in", "out", "over", "look", "do", "get", "see", "try", "check", "think", "figure",
+    "sort", "handle", "deal", "follow", "come", "go", "have", "make", "just", "also", "then",
+    "again", "more", "some", "bit", "and", "so", "what", "can", "i", "we", "us", "me",
+    "definitely", "certainly", "really", "sure", "all", "right", "away", "there", "here",
+    "now", "soon", "later", "know", "let", "be",
+];
+
+const WEEKDAYS: &[&str] = &[
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+];
+const MONTHS: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+];
+const PARTS_OF_DAY: &[&str] = &["morning", "afternoon", "evening", "night", "lunchtime"];
+const NUMBERS: &[(&str, u32)] = &[
+    ("a", 1), ("an", 1), ("one", 1), ("two", 2), ("couple", 2), ("three", 3), ("four", 4),
+    ("five", 5), ("six", 6), ("seven", 7), ("eight", 8), ("nine", 9), ("ten", 10),
+    ("few", 3),
+];
+
+/// A due time: where it starts in the words, and its normal form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub words: Range<usize>,
+    pub normal: String,
+}
+
+/// Finds a due time in `words` from `from` on.
+pub fn due(words: &[&Token], from: usize) -> Option<Due> {
+    let w = |i: usize| words.get(i).map_or("", |t| t.norm.as_str());
+    for i in from..words.len() {
+        let here = w(i);
+        let found: Option<(usize, String)> = match here {
+            "today" | "tonight" => Some((1, here.into())),
+            "tomorrow" if PARTS_OF_DAY.contains(&w(i + 1)) => {
+                Some((2, format!("tomorrow {}", w(i + 1))))
+            }
+            "tomorrow" => Some((1, "tomorrow".into())),
+            "eod" | "cob" => Some((1, "end of today".into())),
+            "asap" => Some((1, "as soon as possible".into())),
+            "end" if w(i + 1) == "of" => {
+                let (skip, which) = match w(i + 2) {
+                    "the" | "this" => (3, "this"),
+                    "next" => (3, "next"),
+                    _ => (2, "this"),
+                };
+                let unit = w(i + skip);
+                match unit {
+                    "day" if which == "this" => Some((skip + 1, "end of today".into())),
+                    "week" | "month" | "quarter" | "year" | "day" => {
+                        Some((skip + 1, format!("end of {which} {unit}")))
+                    }
+                    _ if MONTHS.contains(&unit) => Some((skip + 1, format!("end of {unit}"))),
+                    _ => None,
+                }
+            }
+            "this" | "next" | "later" if PARTS_OF_DAY.contains(&w(i + 1)) && here != "next" => {
+                Some((2, format!("today {}", w(i + 1))))
+            }
+            "this" | "next" if matches!(w(i + 1), "week" | "month" | "quarter" | "year" | "weekend") => {
+                Some((2, format!("{here} {}", w(i + 1))))
+            }
+            "this" | "next" | "on" | "by" | "before" | "until" | "till"
+                if WEEKDAYS.contains(&w(i + 1)) =>
+            {
+                let prefix = if here == "next" { "next " } else { "" };
+                let part = if PARTS_OF_DAY.contains(&w(i + 2)) {
+                    format!(" {}", w(i + 2))
+                } else {
+                    String::new()
+                };
+                Some((2 + usize::from(!part.is_empty()), format!("{prefix}{}{part}", w(i + 1))))
+            }
+            _ if WEEKDAYS.contains(&here) => Some((1, here.into())),
+            "by" | "before" | "until" | "on" | "in" if MONTHS.contains(&w(i + 1)) && w(i + 1) != "may" => {
+                Some((2, w(i + 1).into()))
+            }
+            "in" | "within" => {
+                let (skip, n) = match (w(i + 1), w(i + 2)) {
+                    ("a", "couple" | "few") => (3, NUMBERS.iter().find(|n| n.0 == w(i + 2)).map(|n| n.1)),
+                    (number, _) => (1, NUMBERS.iter().find(|n| n.0 == number).map(|n| n.1).or_else(|| number.parse().ok())),
+                };
+                let skip = if w(i + skip + 1) == "of" { skip + 1 } else { skip };
+                let unit = w(i + skip + 1).trim_end_matches('s');
+                match (n, unit) {
+                    (Some(n), "minute" | "hour" | "day" | "week" | "month") => {
+                        Some((skip + 2, format!("within {n} {unit}{}", if n == 1 { "" } else { "s" })))
+                    }
+                    _ => None,
+                }
+            }
+            "as" if w(i + 1) == "soon" && w(i + 2) == "as" && w(i + 3) == "possible" => {
+                Some((4, "as soon as possible".into()))
+            }
+            "right" | "straight" if w(i + 1) == "away" => Some((2, "as soon as possible".into())),
+            "first" if w(i + 1) == "thing" => Some((2, "first thing".into())),
+            _ => None,
+        };
+        if let Some((len, normal)) = found {
+            return Some(Due {
+                words: i..(i + len).min(words.len()),
+                normal,
+            });
+        }
+    }
+    None
+}
+
+/// A commitment found in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    /// Byte span of the commitment in the utterance.
+    pub span: Range<usize>,
+    pub what: String,
+    pub when: Option<Due>,
+    pub when_said: Option<String>,
+}
+
+impl Commitment {
+    /// Has a deliverable (a word beyond light verbs and pronouns) and a time.
+    pub fn is_specific(&self) -> bool {
+        self.when.is_some()
+            && self
+                .what
+                .split(' ')
+                .any(|w| !w.is_empty() && !LIGHT_WORDS.contains(&w))
+    }
+}
+
+/// Finds a commitment in a sentence.
+pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
+    if sentence.terminator == Some('?') {
+        return None;
+    }
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let pledge = find_any(&PLEDGES, &words)?;
+    let after = &words[pledge.end..];
+    if after.is_empty() && !matches!(words[pledge.start].norm.as_str(), "consider" | "leave" | "i'm") {
+        return None;
+    }
+    let pledge_word = words[pledge.end - 1].norm.as_str();
+    let tail = if pledge_word == "let" || pledge_word == "me" || pledge_word == "us" {
+        &words[pledge.end - 1..]
+    } else {
+        after
+    };
+    if NOT_PLEDGES.iter().any(|p| p.starts(after) || p.starts(tail)) {
+        return None;
+    }
+    // A pledge reported or imagined is not one: "he said I'll…" is still
+    // first person, but "if I'll…" and "what I'll…" are not pledges.
+    if pledge.start > 0
+        && matches!(words[pledge.start - 1].norm.as_str(), "what" | "whether" | "how" | "where" | "when" | "wonder")
+    {
+        return None;
+    }
+    let when = due(&words, pledge.end);
+    let what_end = when.as_ref().map_or(words.len(), |d| d.words.start);
+    let what_end = what_end.max(pledge.end);
+    let what: Vec<&str> = words[pledge.end..what_end]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+        .collect();
+    let last = when.as_ref().map_or(words.len(), |d| d.words.end.max(what_end));
+    Some(Commitment {
+        span: words[pledge.start].span.start..words[last.max(pledge.end) - 1].span.end,
+        what: what.join(" "),
+        when_said: when.as_ref().map(|d| {
+            words[d.words.clone()]
+                .iter()
+                .map(|t| t.norm.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
+        when,
+    })
+}
+
+impl Signal for Promises {
+    fn meta(&self) -> &'static SignalMeta {
+        &META
+    }
+
+    fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
+        let mut evidence = Vec::new();
+        for (i, sentence) in input.sentences() {
+            let Some(commitment) = classify(&input.texts[i], sentence) else {
+                continue;
+            };
+            let specific = commitment.is_specific();
+            let kind = match (input.role(i), specific) {
+                (Role::Consultant, true) => "promise",
+                (Role::Consultant, false) => "vague-promise",
+                (Role::Client, _) => "client-commitment",
+                (Role::Other, true) => "commitment",
+                (Role::Other, false) => "vague-commitment",
+            };
+            let mut e = input.evidence(i, commitment.span.clone(), kind, 0.7);
+            let mut details = BTreeMap::new();
+            details.insert("what".into(), commitment.what.clone());
+            if let (Some(due), Some(said)) = (&commitment.when, &commitment.when_said) {
+                details.insert("when".into(), said.clone());
+                details.insert("due".into(), due.normal.clone());
+            }
+            e.details = details;
+            evidence.push(e);
+        }
+        let count = |kind: &str| evidence.iter().filter(|e| e.kind == kind).count();
+        if !input.has_roles() {
+            let all = evidence.len();
+            return output(
+                &META,
+                Some(all as f64),
+                format!(
+                    "{} made ({} with a what and a when); who made them is unknown",
+                    plural(all, "commitment", "commitments"),
+                    count("commitment")
+                ),
+                [("commitments", all as f64)],
+                evidence,
+            );
+        }
+        let (specific, vague) = (count("promise"), count("vague-promise"));
+        let made = specific + vague;
+        let specific_share = if made > 0 { specific as f64 / made as f64 } else { 1.0 };
+        output(
+            &META,
+            Some(made as f64),
+            format!(
+                "the consultant made {}, {} of them vague (no what or no when); the client committed to {}",
+                plural(made, "promise", "promises"),
+                vague,
+                plural(count("client-commitment"), "thing", "things")
+            ),
+            [
+                ("consultant_promises", made as f64),
+                ("consultant_vague", vague as f64),
+                ("specific_share", specific_share),
+                ("client_commitments", count("client-commitment") as f64),
+            ],
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::check_table;
+    use super::*;
+    use crate::text::tokenize;
+
+    fn due_of(text: &str) -> Option<String> {
+        let t = tokenize(text);
+        classify(&t, &t.sentences[0]).and_then(|c| c.when.map(|d| d.normal))
+    }
+
+    #[test]
+    fn due_times_are_normalised() {
+        assert_eq!(due_of("I'll send the plan by Friday.").as_deref(), Some("friday"));
+        assert_eq!(due_of("I'll send it by end of next week").as_deref(), Some("end of next week"));
+        assert_eq!(due_of("I'll call you tomorrow morning").as_deref(), Some("tomorrow morning"));
+        assert_eq!(due_of("we'll have it in two days").as_deref(), Some("within 2 days"));
+        assert_eq!(due_of("I'll do it next week").as_deref(), Some("next week"));
+        assert_eq!(due_of("I'll finish it by the end of the month").as_deref(), Some("end of this month"));
+        assert_eq!(due_of("I'll send it on Monday afternoon").as_deref(), Some("monday afternoon"));
+        assert_eq!(due_of("I'll send it over").as_deref(), None);
+    }
+
+    #[test]
+    fn a_promise_says_what_and_when() {
+        let t = tokenize("Okay, I'll send you the revised plan by Friday.");
+        let c = classify(&t, &t.sentences[0]).unwrap();
+        assert_eq!(c.what, "send you the revised plan");
+        assert_eq!(c.when_said.as_deref(), Some("by friday"));
+        assert_eq!(&"Okay, I'll send you the revised plan by Friday."[c.span.clone()], "I'll send you the revised plan by Friday");
+        assert!(c.is_specific());
+    }
+
+    #[test]
+    fn table() {
+        check_table(
+            &Promises,
+            Role::Consultant,
+            &[
+                ("I'll send you the revised plan by Friday.", "promise"),
+                ("We're going to have the numbers to you by end of next week.", "promise"),
+                ("I will book the workshop for Tuesday.", "promise"),
+                ("Let me check with finance.", "vague-promise"),
+                ("I'll look into it.", "vague-promise"),
+                ("I'll send it over.", "vague-promise"),
+                ("Leave it with me.", "vague-promise"),
+            ],
+            &[
+                "I'll be honest with you.",
+                "I'll tell you what, it was hard.",
+                "I'll admit it was hard.",
+                "Will you send it?",
+                "It'll be fine.",
+                "The board will decide.",
+                "I sent it last week.",
+                "Let me think.",
+            ],
+        );
+        check_table(
+            &Promises,
+            Role::Client,
+            &[("Great, I'll share it with the board.", "client-commitment")],
+            &["I don't know yet."],
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! Questions asked, by whom, and whether they are open or closed.
+//!
+//! ## What it detects
+//!
+//! Every sentence that asks for information, with the speaker. A question
+//! is *open* when it invites the other person to elaborate ("What's been on
+//! your mind?", "How do you feel about the plan?", "Tell me about the team")
+//! and *closed* when it asks for a yes or no, a pick between named choices,
+//! or a confirmation ("Do you have a budget?", "Is it A or B?", "That's
+//! March, right?", "So you're moving in May?"). Works on text that has lost
+//! its question marks (speech recognition often drops them; imported
+//! transcripts may never have had them) by reading how the sentence is
+//! built: a question word followed by an inverted verb, an auxiliary before
+//! its subject, a tag at the end, "I wonder if".
+//!
+//! The value is the number of questions the consultant asked; the measures
+//! add the rate per hour of call and the share that were open.
+//!
+//! ## Why it matters
+//!
+//! A client who buys advice remotely fears losing control of it (seed 003).
+//! Questions, open ones above all, hand the floor to the client: they set the
+//! agenda by answering, and the consultant learns what they actually need
+//! instead of presenting a solution to a problem the client does not have.
+//! Good discovery calls run at 11–14 questions an hour.
+//!
+//! ## Fires on
+//!
+//! - "What's been on your mind since we last spoke?" (open)
+//! - "how do you want to handle the board" (open, no question mark)
+//! - "Do you have a budget for this?" (closed)
+//! - "Is it the launch or the scope that worries you?" (closed: an or-question)
+//! - "That's end of March, right?" (closed: a tag question)
+//! - "I was wondering whether the team knows" (closed)
+//!
+//! ## Does not fire on
+//!
+//! - Backchannels and repair requests: "Really?", "Right?", "Sorry?", "Huh?"
+//! - Suggestions and requests phrased as questions: "Why don't we start
+//!   with the budget?", "How about Tuesday?", "Could you send me the file?"
+//!   (those are options and requests, not requests for information)
+//! - Statements that merely contain a question word: "What I mean is the
+//!   budget.", "When I was at the bank we did it weekly."
+//!
+//! ## Settings
+//!
+//! None. Whether the count is good is the rubric's call (default: at least
+//! 11 an hour, and at least a third of them open).
+
+use super::phrases::{Pattern, core, patterns, starts_any};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, percent, plural};
+use crate::speakers::Role;
+use crate::text::{Sentence, Token, Tokenized};
+use std::sync::LazyLock;
+
+#[derive(Debug)]
+pub struct Questions;
+
+static META: SignalMeta = SignalMeta {
+    id: "questions",
+    source: include_str!("questions.rs"),
+};
+
+/// Open questions invite the other to talk; closed ones ask to confirm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Open,
+    Closed,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+const WH: &[&str] = &[
+    "what", "what's", "whats", "how", "how's", "why", "why's", "where", "where's", "when",
+    "when's", "who", "who's", "whom", "whose", "which",
+];
+
+/// Verbs that, right after a question word, show the question's inversion
+/// ("what do you…", "where is…") rather than a clause ("what I mean…").
+const AUXILIARIES: &[&str] = &[
+    "do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "would", "will",
+    "should", "shall", "have", "has", "had", "may", "might", "must", "don't", "doesn't",
+    "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't", "wouldn't", "won't",
+    "shouldn't", "haven't", "hasn't", "hadn't",
+];
+
+/// Words that make "how …" / "what …" a question without an auxiliary
+/// right after ("how many people…", "what kind of…").
+const WH_HEADS: &[&str] = &[
+    "kind", "kinds", "sort", "sorts", "type", "types", "time", "else", "exactly", "many", "much",
+    "long", "often", "far", "old", "big", "soon", "come", "about", "if", "happened", "happens",
+    "made", "makes", "brought", "brings", "led", "got", "worries", "concerns", "matters",
+    "options", "part", "parts", "one", "ones", "way", "ways", "would", "else's", "other",
+    "specifically", "percentage", "size", "level", "point", "areas", "things", "thing",
+];
+
+/// Subjects after an auxiliary that make the sentence a yes/no question
+/// ("do you…", "is it…", "have they…").
+const SUBJECTS: &[&str] = &[
+    "i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "these", "those",
+    "anyone", "anybody", "someone", "somebody", "everyone", "everybody", "anything", "something",
+    "everything", "your", "the", "a", "an", "any", "his", "her", "their", "our", "my", "y'all",
+    "ya",
+];
+
+/// Whole sentences that keep a conversation going rather than ask anything.
+static BACKCHANNELS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "really", "right", "yeah", "yes", "no", "huh", "what", "sorry", "pardon", "pardon me",
+        "excuse me", "is that right", "is that so", "is it", "oh really", "really now",
+        "seriously", "you know", "okay", "ok", "eh", "hm", "hmm", "you think", "think so",
+        "you did", "did you", "do you", "are you", "is that true", "isn't it", "aren't they",
+        "you know what i mean", "know what i mean", "you see", "see", "oh yeah", "oh", "uh-huh",
+        "yeah right", "how so", "you're kidding", "no way", "who knows", "why not",
+    ])
+});
+
+/// Suggestions and offers put as questions: the options signal takes them.
+static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "why don't|dont we|you|i",
+        "why not",
+        "how|what about *ing",
+        "how|what about we|if|trying|having|doing|going|getting|making|taking|using",
+        "how|what about a|an|the|this|that|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|next",
+        "shall we",
+        "let's|lets",
+        "would you like me to",
+        "do you want me to",
+        "shall i",
+        "should i",
+        "may i suggest",
+        "can|could|may i help|offer|suggest",
+        "would it help if",
+        "wouldn't it be",
+    ])
+});
+
+/// Requests for an action put as questions ("could you send the file?").
+static REQUESTS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "can|could|would|will you please",
+        "can|could|would|will you kindly",
+        "would|will you mind",
+        "do you mind",
+        "can|could i have|get|borrow|use|ask",
+        "would you be so kind",
+        "can|could|would|will you give|send|pass|bring|help|show|get|take|put|call|turn|open|close|fill|sign|hold|wait|come|make|do|let|lend|check|buy|pick|book|change",
+    ])
+});
+
+/// Sentence openings that ask without inversion.
+static INDIRECT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "i wonder|wondered if|whether",
+        "i was|am|'m wondering if|whether|what|how|why|when|where|who",
+        "i'm wondering if|whether|what|how|why|when|where|who",
+        "i'm curious|curious about|whether|if|what|how|why",
+        "i'd|i would like to know|hear",
+        "i'd|i would love to hear",
+        "do you know|remember if|whether|what|how|why|when|where|who",
+        "can|could you tell me",
+        "any idea|ideas",
+        "any thoughts",
+    ])
+});
+
+/// Indirect openings that invite a story.
+static OPEN_INVITATIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "tell|talk me|us about|more",
+        "tell me|us what|how|why|a",
+        "talk to me|us about",
+        "walk me|us through",
+        "describe",
+        "can|could|would you tell|talk me|us about|more|how|what|why",
+        "can|could|would you describe|explain|walk",
+        "explain to me",
+        "help me understand",
+        "say more",
+        "i'd|i would like to know|hear what|how|why|more|about",
+        "i'd|i would love to hear",
+        "i'm curious what|how|why|about",
+        "curious what|how|why|about",
+        "what if",
+        "how come",
+        "any thoughts",
+    ])
+});
+
+/// Question tags that turn a statement into a confirmation request.
+static TAGS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "right",
+        "correct",
+        "isn't|wasn't|aren't|weren't|don't|doesn't|didn't|won't|can't|haven't|hasn't|shouldn't|wouldn't|couldn't it|that|you|they|we|he|she|there",
+        "or not",
+        "is that right|correct|true",
+        "am i right",
+        "yeah",
+        "no",
+    ])
+});
+
+/// Classifies a sentence: a question and its kind, or `None`.
+pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let core = core(&words);
+    if core.is_empty() || BACKCHANNELS.iter().any(|p| p.len() == core.len() && p.starts(core)) {
+        return None;
+    }
+    if starts_any(&SUGGESTIONS, core) || starts_any(&REQUESTS, core) {
+        return None;
+    }
+    let first = core[0].norm.as_str();
+    let second = core.get(1).map_or("", |t| t.norm.as_str());
+    let wh_question = WH.contains(&first)
+        && (AUXILIARIES.contains(&second)
+            || WH_HEADS.contains(&second)
+            || first.ends_with("'s")
+            || (first == "how" && second.ends_with("'s"))
+            || core.len() == 1);
+    let inverted = AUXILIARIES.contains(&first)
+        && SUBJECTS.contains(&second)
+        && !(first == "do" && matches!(second, "it" | "that" | "this" | "the" | "a" | "an"))
+        && !(matches!(first, "have" | "has" | "had") && matches!(second, "a" | "an" | "the"));
+    let invitation = starts_any(&OPEN_INVITATIONS, core);
+    let indirect = starts_any(&INDIRECT, core);
+    let tagged = ends_with_tag(text, sentence);
+    let marked = sentence.terminator == Some('?');
+    if !(marked || wh_question || inverted || invitation || indirect || tagged) {
+        return None;
+    }
+    let open = invitation
+        || (WH.contains(&first) && first != "which" && (wh_question || marked))
+        || (first == "or" && WH.contains(&second));
+    Some(if open { Kind::Open } else { Kind::Closed })
+}
+
+/// "…, right" or "…, isn't it": a tag after a comma at the end.
+fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
+    let tokens = &text.tokens[sentence.tokens.clone()];
+    let tokens = match tokens.last() {
+        Some(last) if !last.is_word() => &tokens[..tokens.len() - 1],
+        _ => tokens,
+    };
+    let Some(comma) = tokens.iter().rposition(|t| t.norm == ",") else {
+        return false;
+    };
+    let tail: Vec<&Token> = tokens[comma + 1..].iter().collect();
+    !tail.is_empty() && TAGS.iter().any(|p| p.len() == tail.len() && p.starts(&tail))
+}
+
+impl Signal for Questions {
+    fn meta(&self) -> &'static SignalMeta {
+        &META
+    }
+
+    fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
+        let mut evidence = Vec::new();
+        let (mut consultant_open, mut consultant_closed, mut client, mut all_open) = (0, 0, 0, 0);
+        for (i, sentence) in input.sentences() {
+            let Some(kind) = classify(&input.texts[i], sentence) else {
+                continue;
+            };
+            let confidence = if sentence.terminator == Some('?') { 0.9 } else { 0.7 };
+            evidence.push(input.sentence_evidence(i, sentence, kind.as_str(), confidence));
+            all_open += usize::from(kind == Kind::Open);
+            match (input.role(i), kind) {
+                (Role::Consultant, Kind::Open) => consultant_open += 1,
+                (Role::Consultant, Kind::Closed) => consultant_closed += 1,
+                (Role::Client, _) => client += 1,
+                (Role::Other, _) => {}
+            }
+        }
+        let hours = input.hours();
+        if !input.has_roles() {
+            let all = evidence.len();
+            let open_share = if all > 0 { all_open as f64 / all as f64 } else { 0.0 };
+            return output(
+                &META,
+                Some(all as f64),
+                format!(
+                    "{} asked ({} open); who asked them is unknown",
+                    plural(all, "question", "questions"),
+                    all_open
+                ),
+                [
+                    ("questions", all as f64),
+                    ("open_share", open_share),
+                    ("per_hour", all as f64 / hours),
+                ],
+                evidence,
+            );
+        }
+        let asked = consultant_open + consultant_closed;
+        let open_share = if asked > 0 { consultant_open as f64 / asked as f64 } else { 0.0 };
+        let per_hour = asked as f64 / hours;
+        output(
+            &META,
+            Some(asked as f64),
+            format!(
+                "the consultant asked {} ({:.0} an hour), {} of them open; the client asked {}",
+                plural(asked, "question", "questions"),
+                per_hour,
+                percent(open_share),
+                client
+            ),
+            [
+                ("consultant_questions", asked as f64),
+                ("consultant_open", consultant_open as f64),
+                ("consultant_closed", consultant_closed as f64),
+                ("open_share", open_share),
+                ("per_hour", per_hour),
+                ("client_questions", client as f64),
+            ],
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::check_table;
+    use super::*;
+
+    #[test]
+    fn table() {
+        check_table(
+            &Questions,
+            Role::Consultant,
+            &[
+                ("What's been on your mind since we last spoke?", "open"),
+                ("how do you want to handle the board", "open"),
+                ("So, um, what worries you most about the launch?", "open"),
+                ("Tell me about the team.", "open"),
+                ("Walk me through how the budget gets approved.", "open"),
+                ("How many people report to you", "open"),
+                ("Do you have a budget for this?", "closed"),
+                ("do you have a budget for this", "closed"),
+                ("Is it the launch or the scope that worries you?", "closed"),
+                ("That's end of March, right?", "closed"),
+                ("That's end of March, isn't it", "closed"),
+                ("So you're moving in May?", "closed"),
+                ("I was wondering whether the team knows", "closed"),
+                ("Which one would you pick?", "closed"),
+                ("Have you told the board yet", "closed"),
+                ("Could you tell me more about that?", "open"),
+            ],
+            &[
+                "Really?",
+                "Right?",
+                "Sorry?",
+                "Huh?",
+                "Okay.",
+                "Why don't we start with the budget?",
+                "How about Tuesday?",
+                "Could you send me the file?",
+                "Can you please hold for a second?",
+                "What I mean is the budget.",
+                "When I was at the bank we did it weekly.",
+                "How we do it matters less than when.",
+                "I'll send the plan on Friday.",
+                "Have a look at the draft.",
+                "Do that first.",
+                "Let's look at the numbers.",
+                "Would you like me to send both versions?",
+            ],
+        );
+    }
+
+    #[test]
+    fn several_questions_in_one_utterance_are_each_evidence() {
+        use super::super::testing::kinds_on_last;
+        let kinds = kinds_on_last(
+            &Questions,
+            &[(Role::Consultant, 0.0, "Okay. What happened next? And did it work?")],
+        );
+        assert_eq!(kinds, ["open", "closed"]);
+    }
+}

@@ -1,0 +1,145 @@
+//! Fixture calls for the signals' tables: utterances typed in, timed
+//! word by word, so tests read like the conversation they test.
+
+use super::{Settings, Signal};
+use crate::speakers::{Participant, Role, RoleSource};
+use crate::transcribe::Word;
+use crate::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+
+/// Seconds per word in fixture utterances.
+pub const WORD_SECONDS: f64 = 0.4;
+
+fn id(role: Role) -> &'static str {
+    match role {
+        Role::Consultant => "p1",
+        Role::Client => "p2",
+        Role::Other => "p3",
+    }
+}
+
+/// A call of `(speaker's role, start second, text)` lines; each word lasts
+/// [`WORD_SECONDS`]. The consultant is `p1`, the client `p2`, anyone else `p3`.
+pub fn call(lines: &[(Role, f64, &str)]) -> Call {
+    let utterances: Vec<Utterance> = lines
+        .iter()
+        .map(|&(role, start, text)| {
+            let words: Vec<Word> = text
+                .split(' ')
+                .enumerate()
+                .map(|(i, w)| Word {
+                    start: start + WORD_SECONDS * i as f64,
+                    end: start + WORD_SECONDS * (i + 1) as f64,
+                    text: w.to_string(),
+                    probability: 0.9,
+                })
+                .collect();
+            Utterance {
+                speaker: id(role).to_string(),
+                start,
+                end: words.last().map_or(start, |w| w.end),
+                text: text.to_string(),
+                words,
+            }
+        })
+        .collect();
+    let duration = utterances.iter().map(|u| u.end).fold(0.0, f64::max);
+    let total: f64 = utterances.iter().map(|u| u.end - u.start).sum();
+    let participants = [Role::Consultant, Role::Client, Role::Other]
+        .into_iter()
+        .filter(|&role| role != Role::Other || lines.iter().any(|l| l.0 == role))
+        .enumerate()
+        .map(|(track, role)| {
+            let talk: f64 = utterances
+                .iter()
+                .filter(|u| u.speaker == id(role))
+                .map(|u| u.end - u.start)
+                .sum();
+            CallParticipant {
+                person: Participant {
+                    id: id(role).to_string(),
+                    name: role.label().to_string(),
+                    role,
+                    track: track + 1,
+                },
+                talk_seconds: talk,
+                talk_share: if total > 0.0 { talk / total } else { 0.0 },
+            }
+        })
+        .collect();
+    Call {
+        schema_version: SCHEMA_VERSION,
+        duration,
+        participants,
+        utterances,
+        roles: RoleSource::Given,
+        recording: Recording {
+            inputs: vec!["fixture".into()],
+            tracks: Vec::new(),
+            audio_seconds: duration,
+            transcribed_seconds: duration,
+            model: "none".into(),
+        },
+        notes: Vec::new(),
+    }
+}
+
+/// The kinds of evidence `signal` finds in the last line of `lines`.
+pub fn kinds_on_last(signal: &dyn Signal, lines: &[(Role, f64, &str)]) -> Vec<String> {
+    let call = call(lines);
+    let last = call.utterances.len() - 1;
+    let input = super::Input::new(&call);
+    signal
+        .detect(&input, &Settings::default())
+        .evidence
+        .into_iter()
+        .filter(|e| e.utterance == last)
+        .map(|e| e.kind)
+        .collect()
+}
+
+/// Checks a table: each text, said by `role` after a neutral line from the
+/// other side, must give evidence of `kind` (or must give none at all).
+pub fn check_table(signal: &dyn Signal, role: Role, fires: &[(&str, &str)], silent: &[&str]) {
+    let other = if role == Role::Client {
+        Role::Consultant
+    } else {
+        Role::Client
+    };
+    let lines = |text| vec![(other, 0.0, "Okay."), (role, 2.0, text)];
+    let mut failures = Vec::new();
+    for &(text, kind) in fires {
+        let kinds = kinds_on_last(signal, &lines(text));
+        if !kinds.iter().any(|k| k == kind) {
+            failures.push(format!("should fire `{kind}`: {text:?} (got {kinds:?})"));
+        }
+    }
+    for &text in silent {
+        let kinds = kinds_on_last(signal, &lines(text));
+        if !kinds.is_empty() {
+            failures.push(format!("should not fire: {text:?} (got {kinds:?})"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}:\n{}",
+        signal.meta().id,
+        failures.join("\n")
+    );
+}
+
+/// A short consulting call with one of everything, for whole-registry tests.
+pub fn sample_call() -> Call {
+    use Role::{Client, Consultant};
+    call(&[
+        (Consultant, 0.0, "Thanks for making the time. What's been on your mind since we last spoke?"),
+        (Client, 6.0, "Mostly the budget. We cut two people and the board wants a plan by March."),
+        (Consultant, 12.5, "Mm-hm."),
+        (Client, 13.5, "I am not sure whether to delay the launch or cut the scope."),
+        (Consultant, 18.5, "Does that make sense?"),
+        (Consultant, 21.0, "We could either delay the launch or cut the scope. Which would you prefer?"),
+        (Client, 27.5, "Cutting scope, I think."),
+        (Consultant, 28.5, "Between us, Northwind had the same trouble last year."),
+        (Consultant, 33.0, "I'll send you the revised plan by Friday."),
+        (Client, 37.0, "Great, I'll share it with the board."),
+    ])
+}
