@@ -11,6 +11,7 @@
 //! the binary owns the terminal, and long work reports through a callback.
 
 pub mod audio;
+pub mod eval;
 pub mod model;
 pub mod report;
 pub mod speakers;

@@ -28,6 +28,13 @@ enum Command {
     /// recording), or several files, one per participant. Each channel is one
     /// participant; only the speech on each is sent to Whisper.
     Transcribe(TranscribeArgs),
+    /// Measure the detectors against human-labelled utterances.
+    ///
+    /// DATASET is JSON Lines: one utterance per line with `text`, `speaker`,
+    /// `role`, `context` (preceding utterances), `labels`, `scope` and
+    /// `ignore`. Prints precision, recall and F1 per label, per corpus and
+    /// pooled.
+    Eval(EvalArgs),
     /// Install or convert the Whisper model.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -55,6 +62,22 @@ struct TranscribeArgs {
     /// CPU threads for Whisper [default: the cores available, at most 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
+}
+
+#[derive(Debug, clap::Args)]
+struct EvalArgs {
+    #[arg(value_name = "DATASET")]
+    dataset: PathBuf,
+    /// Also list the utterances where the detectors disagree with the
+    /// labels on LABEL (repeatable): what was missed, what was a false alarm.
+    #[arg(long, value_name = "LABEL", value_parser = clap::builder::PossibleValuesParser::new(rapport::eval::LABELS))]
+    show_errors: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write to FILE (owner-only, atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -95,6 +118,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Transcribe(args) => transcribe(&args),
+        Command::Eval(args) => eval(&args),
         Command::Model(command) => model_command(command),
     };
     match result {
@@ -169,6 +193,18 @@ fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<
     write(&mut stdout)?;
     stdout.flush()?;
     Ok(())
+}
+
+fn eval(args: &EvalArgs) -> Result<()> {
+    let examples = rapport::eval::load(&args.dataset)?;
+    let report = rapport::eval::evaluate(&examples, &args.show_errors);
+    emit(args.output.as_deref(), |out| match args.format {
+        FormatArg::Text => out.write_all(report.to_text().as_bytes()),
+        FormatArg::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report)?;
+            writeln!(out)
+        }
+    })
 }
 
 fn model_command(command: ModelCommand) -> Result<()> {

@@ -81,7 +81,10 @@ static ALTERNATIVES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     patterns(&[
-        "we|you could|might|can|may",
+        "we|you could|might|may|can",
+        "maybe|perhaps we|you|it|i",
+        "i think we|you should|could|might|need",
+        "we|you need to",
         "we|you should|ought",
         "we|you might want|wanna",
         "why don't|dont we|you|i",
@@ -93,7 +96,7 @@ static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "i|i'd|we'd suggest|recommend|propose|advise",
         "i would|could|might suggest|recommend|propose|advise",
         "my|our suggestion|recommendation|advice|proposal",
-        "one option|possibility|idea|approach|thing|alternative",
+        "one option|possibility|idea|approach|alternative",
         "an option|alternative|idea",
         "have you thought|considered|tried",
         "did you think|consider",
@@ -106,7 +109,6 @@ static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "it might be|help",
         "it could be worth",
         "maybe|perhaps try|just",
-        "try|consider",
         "i'd|i would|we'd|we would go with|try|start",
         "you may want",
         "worth a try|trying|considering|looking",
@@ -149,14 +151,26 @@ static NOT_OPTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "could|can|would you please",
         "could|can you tell|send|give|show|let|help|do|check|make|get|call|put|pass|hold|wait",
         "could|can|should|would|may|might have been|done|gone|had",
+        "let's|lets see|say|have|look|just|get|check|move|continue|go|start|come",
+        "let us see|say|have|look",
     ])
 });
+
+const MODALS: &[&str] = &["could", "can", "might", "should", "would", "may"];
+
+/// "How can I help you?" asks; it does not offer a particular thing.
+const WH: &[&str] = &["how", "what", "why", "where", "when", "who", "which"];
 
 /// Finds an option in a sentence: its kind and the words of the cue.
 pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, Range<usize>)> {
     let words: Vec<&Token> = text.words(sentence).collect();
     let start = words.len() - core(&words).len();
-    let either = words.iter().position(|w| w.norm == "either");
+    // "We could either … or …", "either we … or": not "it's either this or that".
+    let either = words.iter().position(|w| w.norm == "either").filter(|&at| {
+        let before = &words[at.saturating_sub(3)..at];
+        before.iter().any(|w| MODALS.contains(&w.norm.as_str()))
+            || words.get(at + 1).is_some_and(|w| matches!(w.norm.as_str(), "we" | "you" | "i"))
+    });
     if let Some(at) = either
         && words[at..].iter().any(|w| w.norm == "or")
     {
@@ -166,11 +180,13 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
         return Some(("alternatives", byte_span(&words, cue)));
     }
     let rest = |cue: &Range<usize>| &words[cue.end - 1..];
-    if let Some(cue) = find_any(&OFFERS, &words) {
+    if let Some(cue) = find_any(&OFFERS, &words)
+        && !(cue.start > 0 && WH.contains(&words[cue.start - 1].norm.as_str()))
+    {
         return Some(("offer", byte_span(&words, cue.start..words.len())));
     }
     if let Some(cue) = find_any(&SUGGESTIONS, &words)
-        && (cue.start <= start + 2)
+        && (cue.start <= start + 4)
         && !starts_any(&NOT_OPTIONS, rest(&cue))
         && !is_conditional_of_fact(&words[..cue.start])
     {

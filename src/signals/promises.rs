@@ -76,10 +76,8 @@ static PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "leave it with me",
         "consider it done",
         "i'm on it",
-        "you'll have|get|receive|hear",
         "i'd be happy|glad to",
         "i'm happy to",
-        "i|we need to get|send|call|check|follow|finish|write|talk|find|make|put",
         "i|we have to get|send|call|check|follow|finish|write|talk|find|make|put",
     ])
 });
@@ -103,6 +101,11 @@ static NOT_PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "me put it",
         "us say",
         "be",
+        "see",
+        "need|want|like",
+        "not be|have",
+        "never",
+        "probably|maybe|likely get|have|need",
         "have to see",
         "never know",
         "probably|maybe|likely|definitely be",
@@ -261,6 +264,13 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         after
     };
     if NOT_PLEDGES.iter().any(|p| p.starts(after) || p.starts(tail)) {
+        return None;
+    }
+    // "I don't think we'll…" doubts rather than pledges.
+    if words[..pledge.start]
+        .windows(2)
+        .any(|w| matches!(w[0].norm.as_str(), "don't" | "doubt") && w[1].norm == "think" || w[0].norm == "doubt")
+    {
         return None;
     }
     // A pledge reported or imagined is not one: "he said I'll…" is still

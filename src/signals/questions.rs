@@ -35,7 +35,8 @@
 //!
 //! ## Does not fire on
 //!
-//! - Backchannels and repair requests: "Really?", "Right?", "Sorry?", "Huh?"
+//! - Reactions and repair requests: "Really?", "Sorry?", "Huh?" ("Right?"
+//!   and "Okay?" with a question mark do ask for a confirmation: closed)
 //! - Suggestions and requests phrased as questions: "Why don't we start
 //!   with the budget?", "How about Tuesday?", "Could you send me the file?"
 //!   (those are options and requests, not requests for information)
@@ -110,15 +111,24 @@ const SUBJECTS: &[&str] = &[
     "ya",
 ];
 
-/// Whole sentences that keep a conversation going rather than ask anything.
+/// Whole sentences that react rather than ask: surprise, or a request to
+/// repeat. Not questions, with or without a question mark.
+static REACTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "really", "huh", "what", "sorry", "pardon", "pardon me", "excuse me", "oh really",
+        "really now", "seriously", "is that right", "is that so", "you're kidding", "no way",
+        "who knows", "why not", "how so", "oh", "uh-huh", "is that true", "you did", "you think",
+        "think so",
+    ])
+});
+
+/// Whole sentences that keep a conversation going. With a question mark
+/// ("Right?", "Okay?") they ask for a confirmation; without one they do not.
 static BACKCHANNELS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     patterns(&[
-        "really", "right", "yeah", "yes", "no", "huh", "what", "sorry", "pardon", "pardon me",
-        "excuse me", "is that right", "is that so", "is it", "oh really", "really now",
-        "seriously", "you know", "okay", "ok", "eh", "hm", "hmm", "you think", "think so",
-        "you did", "did you", "do you", "are you", "is that true", "isn't it", "aren't they",
-        "you know what i mean", "know what i mean", "you see", "see", "oh yeah", "oh", "uh-huh",
-        "yeah right", "how so", "you're kidding", "no way", "who knows", "why not",
+        "right", "yeah", "yes", "no", "okay", "ok", "eh", "hm", "hmm", "you know", "you see",
+        "see", "is it", "did you", "do you", "are you", "isn't it", "aren't they", "oh yeah",
+        "yeah right", "you know what i mean", "know what i mean",
     ])
 });
 
@@ -150,7 +160,7 @@ static REQUESTS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "can|could|would|will you kindly",
         "would|will you mind",
         "do you mind",
-        "can|could i have|get|borrow|use|ask",
+        "can|could|may i have|get|borrow|use|see|speak|talk|pay|sign|come|take|leave|try|introduce|help|book|reserve",
         "would you be so kind",
         "can|could|would|will you give|send|pass|bring|help|show|get|take|put|call|turn|open|close|fill|sign|hold|wait|come|make|do|let|lend|check|buy|pick|book|change",
     ])
@@ -162,6 +172,7 @@ static INDIRECT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "i wonder|wondered if|whether",
         "i was|am|'m wondering if|whether|what|how|why|when|where|who",
         "i'm wondering if|whether|what|how|why|when|where|who",
+        "i wonder|wondered what|how|why|when|where|who",
         "i'm curious|curious about|whether|if|what|how|why",
         "i'd|i would like to know|hear",
         "i'd|i would love to hear",
@@ -195,6 +206,8 @@ static OPEN_INVITATIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
+static TELL_ME_ABOUT_IT: LazyLock<Pattern> = LazyLock::new(|| Pattern::new("tell me about it"));
+
 /// Question tags that turn a statement into a confirmation request.
 static TAGS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     patterns(&[
@@ -209,39 +222,95 @@ static TAGS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
-/// Classifies a sentence: a question and its kind, or `None`.
-pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
-    let words: Vec<&Token> = text.words(sentence).collect();
-    let core = core(&words);
-    if core.is_empty() || BACKCHANNELS.iter().any(|p| p.len() == core.len() && p.starts(core)) {
-        return None;
-    }
-    if starts_any(&SUGGESTIONS, core) || starts_any(&REQUESTS, core) {
-        return None;
-    }
-    let first = core[0].norm.as_str();
+/// Questions about a quantity, a time or a place: they ask for a fact, not
+/// a story, so they count as closed.
+static SPECIFIC: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    patterns(&[
+        "how many|much|long|old|often|far|soon",
+        "what number|time|year|age|day|date|percentage",
+        "which",
+        "or",
+    ])
+});
+
+/// How a clause opens, if it opens as a question does.
+fn opener(core: &[&Token], marked: bool) -> Option<Kind> {
+    let first = core.first()?.norm.as_str();
     let second = core.get(1).map_or("", |t| t.norm.as_str());
+    if starts_any(&OPEN_INVITATIONS, core) {
+        return Some(Kind::Open);
+    }
     let wh_question = WH.contains(&first)
         && (AUXILIARIES.contains(&second)
             || WH_HEADS.contains(&second)
             || first.ends_with("'s")
             || (first == "how" && second.ends_with("'s"))
-            || core.len() == 1);
+            || marked);
+    if wh_question || (first == "or" && WH.contains(&second)) {
+        let specific = starts_any(&SPECIFIC, core) && !(first == "or" && WH.contains(&second));
+        return Some(if specific { Kind::Closed } else { Kind::Open });
+    }
     let inverted = AUXILIARIES.contains(&first)
         && SUBJECTS.contains(&second)
         && !(first == "do" && matches!(second, "it" | "that" | "this" | "the" | "a" | "an"))
         && !(matches!(first, "have" | "has" | "had") && matches!(second, "a" | "an" | "the"));
-    let invitation = starts_any(&OPEN_INVITATIONS, core);
-    let indirect = starts_any(&INDIRECT, core);
-    let tagged = ends_with_tag(text, sentence);
-    let marked = sentence.terminator == Some('?');
-    if !(marked || wh_question || inverted || invitation || indirect || tagged) {
+    if starts_any(&INDIRECT, core) {
+        // "I wonder what you think" invites; "I wonder whether" asks yes/no.
+        let asks_what = core.iter().take(5).any(|w| WH.contains(&w.norm.as_str()));
+        return Some(if asks_what { Kind::Open } else { Kind::Closed });
+    }
+    inverted.then_some(Kind::Closed)
+}
+
+/// Classifies a sentence: a question and its kind, or `None`.
+///
+/// A sentence the transcript ends with a full stop or an exclamation mark
+/// is taken at its word: punctuation, where there is any, was put there by
+/// someone (or something) that heard the intonation. Without a mark the
+/// sentence's build decides. The kind comes from the last clause that opens
+/// as a question does ("If you had to pick, what would it be?" is open).
+pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let core = core(&words);
+    // "Tell me how you felt." asks, whatever its punctuation; "tell me about
+    // it" agrees.
+    if starts_any(&OPEN_INVITATIONS, core) && !TELL_ME_ABOUT_IT.starts(core) {
+        return Some(Kind::Open);
+    }
+    if matches!(sentence.terminator, Some('.' | '!')) {
         return None;
     }
-    let open = invitation
-        || (WH.contains(&first) && first != "which" && (wh_question || marked))
-        || (first == "or" && WH.contains(&second));
-    Some(if open { Kind::Open } else { Kind::Closed })
+    let marked = sentence.terminator == Some('?');
+    let whole = |list: &[Pattern]| list.iter().any(|p| p.len() == core.len() && p.starts(core));
+    if core.is_empty() || whole(&REACTIONS) || (!marked && whole(&BACKCHANNELS)) {
+        return None;
+    }
+    if starts_any(&SUGGESTIONS, core) || starts_any(&REQUESTS, core) {
+        return None;
+    }
+    // Clauses, split at commas and dashes, last first.
+    let tokens = &text.tokens[sentence.tokens.clone()];
+    let clauses: Vec<Vec<&Token>> = tokens
+        .split(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "-" | "–" | "—"))
+        .map(|clause| clause.iter().filter(|t| t.is_word()).collect::<Vec<_>>())
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    if marked {
+        let kind = clauses
+            .iter()
+            .rev()
+            .find_map(|clause| opener(self::core(clause), true))
+            .unwrap_or(Kind::Closed);
+        return Some(kind);
+    }
+    // Unmarked: the sentence itself must open as a question (and be more
+    // than a fragment), or end with a tag.
+    if core.len() >= 3
+        && let Some(kind) = opener(core, false)
+    {
+        return Some(kind);
+    }
+    ends_with_tag(text, sentence).then_some(Kind::Closed)
 }
 
 /// "…, right" or "…, isn't it": a tag after a comma at the end.
@@ -342,7 +411,7 @@ mod tests {
                 ("So, um, what worries you most about the launch?", "open"),
                 ("Tell me about the team.", "open"),
                 ("Walk me through how the budget gets approved.", "open"),
-                ("How many people report to you", "open"),
+                ("How many people report to you", "closed"),
                 ("Do you have a budget for this?", "closed"),
                 ("do you have a budget for this", "closed"),
                 ("Is it the launch or the scope that worries you?", "closed"),
@@ -352,11 +421,12 @@ mod tests {
                 ("I was wondering whether the team knows", "closed"),
                 ("Which one would you pick?", "closed"),
                 ("Have you told the board yet", "closed"),
+                ("We go live in May. Right?", "closed"),
+                ("If you had to pick one, what would it be?", "open"),
                 ("Could you tell me more about that?", "open"),
             ],
             &[
                 "Really?",
-                "Right?",
                 "Sorry?",
                 "Huh?",
                 "Okay.",

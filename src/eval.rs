@@ -1,0 +1,447 @@
+//! How well the detectors agree with people: precision, recall and F1 per
+//! label on human-labelled utterances.
+//!
+//! A dataset is JSON Lines, one utterance per line with up to three
+//! preceding utterances as context (the format of the project's evaluation
+//! data). Each line becomes a small [`Call`] — the context, then the
+//! utterance — and goes through the same signals as a real call; the labels
+//! predicted for the utterance are the evidence the signals put on it. So
+//! what is measured is the product's own code path, not a copy of its rules.
+//!
+//! A label counts only where the line's `scope` says the corpus annotates it
+//! and its `ignore` does not leave it out.
+
+use crate::signals::{Input, Settings, Signal, options_offered, promises, questions};
+use crate::speakers::{Participant, Role, RoleSource};
+use crate::transcribe::Word;
+use crate::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The labels the detectors predict, in report order.
+pub const LABELS: [&str; 5] = [
+    "question",
+    "question.open",
+    "question.closed",
+    "option",
+    "commitment",
+];
+
+#[derive(Debug, Error)]
+pub enum EvalError {
+    #[error("{}: cannot read the dataset: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: not a labelled utterance: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+    #[error("{}:{line}: unknown label {label:?} (known: {})", path.display(), LABELS.join(", "))]
+    UnknownLabel {
+        path: PathBuf,
+        line: usize,
+        label: String,
+    },
+    #[error("{}: no labelled utterances in it", path.display())]
+    Empty { path: PathBuf },
+}
+
+/// One labelled utterance.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    pub id: String,
+    #[serde(default)]
+    pub corpus: String,
+    pub speaker: String,
+    pub role: Option<Role>,
+    pub text: String,
+    #[serde(default)]
+    pub context: Vec<ContextLine>,
+    pub labels: Vec<String>,
+    pub scope: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContextLine {
+    pub speaker: String,
+    pub text: String,
+}
+
+/// Counts and scores for one label.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabelScore {
+    pub tp: usize,
+    pub fp: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Utterances that carry the label.
+    pub support: usize,
+}
+
+impl LabelScore {
+    fn finish(&mut self) {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        self.precision = ratio(self.tp, self.tp + self.fp);
+        self.recall = ratio(self.tp, self.tp + self.fn_);
+        self.f1 = if self.precision + self.recall > 0.0 {
+            2.0 * self.precision * self.recall / (self.precision + self.recall)
+        } else {
+            0.0
+        };
+        self.support = self.tp + self.fn_;
+    }
+}
+
+/// Scores over a set of utterances.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    /// Only labels that some utterance had in scope.
+    pub labels: BTreeMap<String, LabelScore>,
+    pub utterances: usize,
+}
+
+/// The whole report: pooled, and per corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub pooled: Scores,
+    pub corpora: BTreeMap<String, Scores>,
+    /// Where the detectors and the labels disagree, when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// An utterance the detectors got wrong for one label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disagreement {
+    pub id: String,
+    pub label: String,
+    /// `missed` (labelled, not detected) or `false-alarm`.
+    pub kind: String,
+    pub text: String,
+}
+
+impl Report {
+    /// A table per corpus and pooled, for reading in a terminal.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let mut table = |name: &str, scores: &Scores| {
+            let _ = writeln!(out, "{name} ({} utterances)", scores.utterances);
+            let _ = writeln!(
+                out,
+                "  {:<16} {:>9} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
+                "label", "precision", "recall", "F1", "support", "tp", "fp", "fn"
+            );
+            for label in LABELS {
+                if let Some(s) = scores.labels.get(label) {
+                    let _ = writeln!(
+                        out,
+                        "  {label:<16} {:>9.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>6}",
+                        s.precision, s.recall, s.f1, s.support, s.tp, s.fp, s.fn_
+                    );
+                }
+            }
+            out.push('\n');
+        };
+        if self.corpora.len() > 1 {
+            for (name, scores) in &self.corpora {
+                table(name, scores);
+            }
+        }
+        table("all", &self.pooled);
+        for d in &self.disagreements {
+            let _ = writeln!(
+                out,
+                "{:<11} {:<15} {:<24} {}",
+                d.kind,
+                d.label,
+                d.id,
+                crate::report::terminal_safe(&d.text)
+            );
+        }
+        out
+    }
+}
+
+/// Reads a dataset, checking every line.
+pub fn load(path: &Path) -> Result<Vec<Example>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut examples = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let example: Example = serde_json::from_str(line).map_err(|source| EvalError::Parse {
+            path: path.to_path_buf(),
+            line: n + 1,
+            source,
+        })?;
+        let unknown = example
+            .labels
+            .iter()
+            .chain(&example.scope)
+            .chain(&example.ignore)
+            .find(|l| !LABELS.contains(&l.as_str()));
+        if let Some(label) = unknown {
+            return Err(EvalError::UnknownLabel {
+                path: path.to_path_buf(),
+                line: n + 1,
+                label: label.clone(),
+            });
+        }
+        examples.push(example);
+    }
+    if examples.is_empty() {
+        return Err(EvalError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(examples)
+}
+
+/// The example as a call: context lines, then the utterance, two seconds
+/// apart. The labelled speaker has the example's role; everyone else the
+/// opposite one (a consultant talks to a client), or no role when the
+/// corpus has none.
+fn as_call(example: &Example) -> Call {
+    let lines: Vec<(&str, &str)> = example
+        .context
+        .iter()
+        .map(|c| (c.speaker.as_str(), c.text.as_str()))
+        .chain([(example.speaker.as_str(), example.text.as_str())])
+        .collect();
+    let mut speakers: Vec<&str> = Vec::new();
+    for (speaker, _) in &lines {
+        if !speakers.contains(speaker) {
+            speakers.push(speaker);
+        }
+    }
+    let role_of = |speaker: &str| match example.role {
+        Some(role) if speaker == example.speaker => role,
+        Some(Role::Consultant) => Role::Client,
+        Some(Role::Client) => Role::Consultant,
+        _ => Role::Other,
+    };
+    let participants = speakers
+        .iter()
+        .enumerate()
+        .map(|(i, &speaker)| CallParticipant {
+            person: Participant {
+                id: format!("p{}", i + 1),
+                name: speaker.to_string(),
+                role: role_of(speaker),
+                track: i + 1,
+            },
+            talk_seconds: 0.0,
+            talk_share: 0.0,
+        })
+        .collect();
+    let utterances = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (speaker, text))| {
+            let index = speakers.iter().position(|s| s == speaker).unwrap_or(0);
+            let start = 2.0 * i as f64;
+            Utterance {
+                speaker: format!("p{}", index + 1),
+                start,
+                end: start + 1.5,
+                text: (*text).to_string(),
+                words: Vec::<Word>::new(),
+            }
+        })
+        .collect::<Vec<_>>();
+    Call {
+        schema_version: SCHEMA_VERSION,
+        duration: 2.0 * lines.len() as f64,
+        participants,
+        utterances,
+        roles: RoleSource::Given,
+        recording: Recording {
+            inputs: vec![example.id.clone()],
+            tracks: Vec::new(),
+            audio_seconds: 0.0,
+            transcribed_seconds: 0.0,
+            model: String::new(),
+        },
+        notes: Vec::new(),
+    }
+}
+
+/// The labels the detectors give the example's utterance.
+pub fn predict(example: &Example) -> BTreeSet<&'static str> {
+    let call = as_call(example);
+    let input = Input::new(&call);
+    let target = call.utterances.len() - 1;
+    let settings = Settings::default();
+    let on_target = |signal: &dyn Signal| -> Vec<String> {
+        signal
+            .detect(&input, &settings)
+            .evidence
+            .into_iter()
+            .filter(|e| e.utterance == target)
+            .map(|e| e.kind)
+            .collect()
+    };
+    let mut labels = BTreeSet::new();
+    // An utterance asking several things is judged by its last question,
+    // the one left for the other person to answer.
+    if let Some(kind) = on_target(&questions::Questions).last() {
+        labels.insert("question");
+        labels.insert(if kind == "open" {
+            "question.open"
+        } else {
+            "question.closed"
+        });
+    }
+    if !on_target(&options_offered::OptionsOffered).is_empty() {
+        labels.insert("option");
+    }
+    if !on_target(&promises::Promises).is_empty() {
+        labels.insert("commitment");
+    }
+    labels
+}
+
+fn score<'a>(examples: impl Iterator<Item = (&'a Example, &'a BTreeSet<&'static str>)>) -> Scores {
+    let mut scores = Scores::default();
+    for (example, predicted) in examples {
+        scores.utterances += 1;
+        for label in LABELS {
+            let judged = example.scope.iter().any(|s| s == label)
+                && !example.ignore.iter().any(|s| s == label);
+            if !judged {
+                continue;
+            }
+            let truth = example.labels.iter().any(|l| l == label);
+            let guess = predicted.contains(label);
+            let s = scores.labels.entry(label.to_string()).or_default();
+            match (truth, guess) {
+                (true, true) => s.tp += 1,
+                (false, true) => s.fp += 1,
+                (true, false) => s.fn_ += 1,
+                (false, false) => {}
+            }
+        }
+    }
+    for s in scores.labels.values_mut() {
+        s.finish();
+    }
+    scores
+}
+
+/// Runs the detectors on every example, in parallel; lists the
+/// disagreements on the labels in `show`.
+pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
+    let predictions: Vec<BTreeSet<&'static str>> = examples.par_iter().map(predict).collect();
+    let pooled = score(examples.iter().zip(&predictions));
+    let mut names: Vec<&str> = examples.iter().map(|e| e.corpus.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let corpora = names
+        .into_iter()
+        .map(|name| {
+            let scores = score(
+                examples
+                    .iter()
+                    .zip(&predictions)
+                    .filter(|(e, _)| e.corpus == name),
+            );
+            (name.to_string(), scores)
+        })
+        .collect();
+    let disagreements = examples
+        .iter()
+        .zip(&predictions)
+        .flat_map(|(example, predicted)| {
+            show.iter().filter_map(move |label| {
+                let judged = example.scope.contains(label) && !example.ignore.contains(label);
+                let truth = example.labels.contains(label);
+                let guess = predicted.contains(label.as_str());
+                (judged && truth != guess).then(|| Disagreement {
+                    id: example.id.clone(),
+                    label: label.clone(),
+                    kind: if truth { "missed" } else { "false-alarm" }.into(),
+                    text: example.text.clone(),
+                })
+            })
+        })
+        .collect();
+    Report {
+        pooled,
+        corpora,
+        disagreements,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(text: &str, labels: &[&str], ignore: &[&str]) -> Example {
+        Example {
+            id: "t".into(),
+            corpus: "fixture".into(),
+            speaker: "a".into(),
+            role: Some(Role::Consultant),
+            text: text.into(),
+            context: vec![ContextLine {
+                speaker: "b".into(),
+                text: "We missed the March deadline.".into(),
+            }],
+            labels: labels.iter().map(|l| (*l).to_string()).collect(),
+            scope: LABELS.iter().map(|l| (*l).to_string()).collect(),
+            ignore: ignore.iter().map(|l| (*l).to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn predicts_through_the_signals() {
+        let p = predict(&example("What happened with the deadline?", &[], &[]));
+        assert_eq!(p, BTreeSet::from(["question", "question.open"]));
+        let p = predict(&example("I'll send you the plan by Friday.", &[], &[]));
+        assert_eq!(p, BTreeSet::from(["commitment"]));
+        let p = predict(&example("We could move it to April or cut scope.", &[], &[]));
+        assert!(p.contains("option"), "{p:?}");
+    }
+
+    #[test]
+    fn counts_honour_scope_and_ignore() {
+        let examples = vec![
+            // tp question, tp open
+            example("What happened?", &["question", "question.open"], &[]),
+            // fn question (the detector cannot see a declarative question
+            // without its mark), open/closed ignored
+            example("so you moved", &["question"], &["question.open", "question.closed"]),
+            // fp commitment
+            example("I'll look into it.", &[], &[]),
+            // question ignored altogether
+            example("Really?", &[], &["question", "question.open", "question.closed"]),
+        ];
+        let report = evaluate(&examples, &[]);
+        let q = &report.pooled.labels["question"];
+        assert_eq!((q.tp, q.fp, q.fn_, q.support), (1, 0, 1, 2));
+        assert!((q.precision - 1.0).abs() < 1e-12 && (q.recall - 0.5).abs() < 1e-12);
+        assert!((q.f1 - 2.0 / 3.0).abs() < 1e-12);
+        let c = &report.pooled.labels["commitment"];
+        assert_eq!((c.tp, c.fp, c.fn_), (0, 1, 0));
+        assert_eq!(report.pooled.utterances, 4);
+        assert_eq!(report.corpora["fixture"], report.pooled);
+    }
+}
