@@ -417,7 +417,11 @@ mod tests {
         assert_eq!(p, BTreeSet::from(["question", "question.open"]));
         let p = predict(&example("I'll send you the plan by Friday.", &[], &[]));
         assert_eq!(p, BTreeSet::from(["commitment"]));
-        let p = predict(&example("We could move it to April or cut scope.", &[], &[]));
+        let p = predict(&example(
+            "We could move it to April or cut scope.",
+            &[],
+            &[],
+        ));
         assert!(p.contains("option"), "{p:?}");
     }
 
@@ -428,11 +432,19 @@ mod tests {
             example("What happened?", &["question", "question.open"], &[]),
             // fn question (the detector cannot see a declarative question
             // without its mark), open/closed ignored
-            example("so you moved", &["question"], &["question.open", "question.closed"]),
+            example(
+                "so you moved",
+                &["question"],
+                &["question.open", "question.closed"],
+            ),
             // fp commitment
             example("I'll look into it.", &[], &[]),
             // question ignored altogether
-            example("Really?", &[], &["question", "question.open", "question.closed"]),
+            example(
+                "Really?",
+                &[],
+                &["question", "question.open", "question.closed"],
+            ),
         ];
         let report = evaluate(&examples, &[]);
         let q = &report.pooled.labels["question"];

@@ -7,16 +7,21 @@
 //! ([`transcribe::Segment`]s on the call's timeline), [`speakers`] decides
 //! who is who ([`speakers::Participant`]s), and [`transcript`] assembles the
 //! [`transcript::Call`] that everything downstream reads; [`report`] renders
-//! it. [`model`] makes and finds the Whisper model. The library never prints:
+//! it. [`signals`] measure the call, [`score`] judges the measurements
+//! against a rubric, and [`analyze`] does both; [`eval`] measures the
+//! detectors against labelled data. [`model`] makes and finds the Whisper
+//! model. The library never prints:
 //! the binary owns the terminal, and long work reports through a callback.
 
 pub mod audio;
+pub mod cache;
 pub mod eval;
 pub mod model;
 pub mod report;
+pub mod score;
+pub mod signals;
 pub mod speakers;
 pub mod speech;
-pub mod signals;
 pub mod text;
 pub mod transcribe;
 pub mod transcript;
@@ -110,6 +115,27 @@ pub fn transcribe_call(
         input_names,
         model_name.to_string(),
     ))
+}
+
+/// A call with its signals and score: what `rapport analyze` reports.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Analysis {
+    #[serde(flatten)]
+    pub call: transcript::Call,
+    pub signals: Vec<signals::SignalOutput>,
+    pub score: score::Scorecard,
+}
+
+/// Runs every signal over the call and scores it. Pure and cheap: an
+/// hour-long call takes milliseconds.
+pub fn analyze(call: transcript::Call, rubric: &score::Rubric) -> Analysis {
+    let signals = signals::run(&call, &rubric.signals);
+    let score = score::score(&signals, rubric);
+    Analysis {
+        call,
+        signals,
+        score,
+    }
 }
 
 /// Writes through a temporary file in the target's folder, then renames it

@@ -4,11 +4,14 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use rapport::cache::{self, Cache};
 use rapport::model::{self, Installed};
-use rapport::report::{self, Format};
+use rapport::report::{self, AnalysisFormat, Format};
+use rapport::score::Rubric;
+use rapport::signals;
 use rapport::transcribe::{WhisperSettings, WhisperTranscriber, default_threads};
 use rapport::{CallOptions, Progress};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,6 +31,19 @@ enum Command {
     /// recording), or several files, one per participant. Each channel is one
     /// participant; only the speech on each is sent to Whisper.
     Transcribe(TranscribeArgs),
+    /// Score a recorded call: whether the consultant kept the client in
+    /// control, with the reasons and the timestamped evidence.
+    ///
+    /// Takes the same inputs as `transcribe`. The transcript is cached (by
+    /// the inputs' content, the model and the settings), so analysing the
+    /// same call again, with another rubric say, takes milliseconds.
+    Analyze(AnalyzeArgs),
+    /// List the trust signals, or print one's documentation.
+    Signals {
+        /// A signal id, e.g. `questions`.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+    },
     /// Measure the detectors against human-labelled utterances.
     ///
     /// DATASET is JSON Lines: one utterance per line with `text`, `speaker`,
@@ -42,6 +58,19 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct TranscribeArgs {
+    #[command(flatten)]
+    transcription: TranscriptionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write to FILE (owner-only, atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// What decides a transcript.
+#[derive(Debug, clap::Args)]
+struct TranscriptionArgs {
     /// Recording(s): one WAV with a person per channel, or one WAV per person.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
@@ -50,18 +79,43 @@ struct TranscribeArgs {
     /// file's name. Without it, track 1 is assumed, and the output says so.
     #[arg(long, value_name = "SPEC")]
     consultant: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    format: FormatArg,
-    /// Write to FILE (owner-only, atomically) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
     /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
     /// CPU threads for Whisper [default: the cores available, at most 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
+    /// Transcribe again even if the cache has this call (the new transcript
+    /// replaces the cached one).
+    #[arg(long)]
+    no_cache: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    transcription: TranscriptionArgs,
+    /// Output format: a scorecard (coloured on a terminal unless `NO_COLOR`
+    /// is set), JSON, or a self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormatArg::Text)]
+    format: AnalyzeFormatArg,
+    /// Write to FILE (owner-only, atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// A rubric (TOML) to score with instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    rubric: Option<PathBuf>,
+    /// Exit with status 1 when the overall score is below N (0–100), or
+    /// cannot be measured.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    fail_under: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AnalyzeFormatArg {
+    Text,
+    Json,
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,11 +172,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Transcribe(args) => transcribe(&args),
+        Command::Analyze(args) => analyze(&args),
+        Command::Signals { id } => signals_command(id.as_deref()),
         Command::Eval(args) => eval(&args),
         Command::Model(command) => model_command(command),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -140,17 +196,41 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
 
-fn transcribe(args: &TranscribeArgs) -> Result<()> {
+/// The call's transcript: from the cache when it has it, else from Whisper
+/// (and then cached). The model is loaded only when it is needed.
+fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
     let model_path = model::resolve(args.model.as_deref())?;
     let settings = WhisperSettings {
         threads: args.threads.map_or_else(default_threads, usize::from),
         ..WhisperSettings::default()
     };
-    let mut transcriber = WhisperTranscriber::load(&model_path, settings)?;
     let options = CallOptions {
         consultant: args.consultant.clone(),
         ..CallOptions::default()
     };
+    let cache = Cache::default_dir().map(Cache::new);
+    let key = match &cache {
+        Some(_) => {
+            // Threads do not change what greedy decoding finds; leave them out.
+            let decides = format!(
+                "{:?}|{:?}|{}|{}",
+                options.consultant,
+                options.speech,
+                settings.language,
+                settings.temperature_fallback
+            );
+            // An input that cannot be read is reported by the decoder, with
+            // what is wrong with it; here it only means no caching.
+            cache::key(&args.inputs, &model_path, &decides).ok()
+        }
+        None => None,
+    };
+    if let (Some(cache), Some(key), false) = (&cache, &key, args.no_cache)
+        && let Some(call) = cache.get(key)
+    {
+        return Ok(call);
+    }
+    let mut transcriber = WhisperTranscriber::load(&model_path, settings)?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template(
             "{spinner} transcribing {msg} [{bar:30}] {percent:>3}% of speech, eta {eta}",
@@ -178,9 +258,88 @@ fn transcribe(args: &TranscribeArgs) -> Result<()> {
     );
     bar.finish_and_clear();
     let call = call?;
+    if let (Some(cache), Some(key)) = (&cache, &key)
+        && let Err(err) = cache.put(key, &call)
+    {
+        // A cache that cannot be written costs time next run, not this result.
+        eprintln!(
+            "warning: cannot cache the transcript in {}: {err}",
+            cache.dir().display()
+        );
+    }
+    Ok(call)
+}
+
+fn transcribe(args: &TranscribeArgs) -> Result<ExitCode> {
+    let call = transcript(&args.transcription)?;
     emit(args.output.as_deref(), |out| {
         report::write_call(&call, args.format.into(), out)
-    })
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    // Read the rubric first: a typo in it should not cost a transcription.
+    let rubric = match &args.rubric {
+        Some(path) => Rubric::load(path)?,
+        None => Rubric::default_rubric(),
+    };
+    let call = transcript(&args.transcription)?;
+    let analysis = rapport::analyze(call, &rubric);
+    let format = match args.format {
+        AnalyzeFormatArg::Text => AnalysisFormat::Text {
+            color: args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+        AnalyzeFormatArg::Json => AnalysisFormat::Json,
+        AnalyzeFormatArg::Html => AnalysisFormat::Html,
+    };
+    emit(args.output.as_deref(), |out| {
+        report::write_analysis(&analysis, format, out)
+    })?;
+    if let Some(threshold) = args.fail_under {
+        match analysis.score.overall {
+            Some(score) if score >= f64::from(threshold) => {}
+            Some(score) => {
+                eprintln!("score {score:.0} is under --fail-under {threshold}");
+                return Ok(ExitCode::from(1));
+            }
+            None => {
+                eprintln!(
+                    "the call could not be scored (see the notes); --fail-under {threshold} fails"
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn signals_command(id: Option<&str>) -> Result<ExitCode> {
+    let mut stdout = io::stdout().lock();
+    match id {
+        None => {
+            for signal in signals::SIGNALS {
+                let meta = signal.meta();
+                writeln!(stdout, "{:<20} {}", meta.id, meta.summary())?;
+            }
+            writeln!(
+                stdout,
+                "\nrapport signals ID prints one signal's documentation."
+            )?;
+        }
+        Some(id) => {
+            let Some(signal) = signals::find(id) else {
+                let known: Vec<&str> = signals::SIGNALS.iter().map(|s| s.meta().id).collect();
+                anyhow::bail!("no signal {id:?}; the signals are: {}", known.join(", "));
+            };
+            writeln!(stdout, "# {}\n", signal.meta().id)?;
+            write!(stdout, "{}", signal.meta().doc())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes to the file atomically, or to standard output.
@@ -195,7 +354,7 @@ fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<
     Ok(())
 }
 
-fn eval(args: &EvalArgs) -> Result<()> {
+fn eval(args: &EvalArgs) -> Result<ExitCode> {
     let examples = rapport::eval::load(&args.dataset)?;
     let report = rapport::eval::evaluate(&examples, &args.show_errors);
     emit(args.output.as_deref(), |out| match args.format {
@@ -204,10 +363,11 @@ fn eval(args: &EvalArgs) -> Result<()> {
             serde_json::to_writer_pretty(&mut *out, &report)?;
             writeln!(out)
         }
-    })
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn model_command(command: ModelCommand) -> Result<()> {
+fn model_command(command: ModelCommand) -> Result<ExitCode> {
     match command {
         ModelCommand::Install { dir } => {
             let dir = dir.unwrap_or_else(model::default_models_dir);
@@ -221,5 +381,5 @@ fn model_command(command: ModelCommand) -> Result<()> {
             eprintln!("wrote {}", out.display());
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

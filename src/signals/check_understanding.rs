@@ -52,8 +52,23 @@ static META: SignalMeta = SignalMeta {
 };
 
 const AGREEMENT: &[&str] = &[
-    "good", "great", "fine", "fun", "nice", "perfect", "a", "an", "it", "that", "this", "lovely",
-    "interesting", "right", "awesome", "wonderful", "excellent",
+    "good",
+    "great",
+    "fine",
+    "fun",
+    "nice",
+    "perfect",
+    "a",
+    "an",
+    "it",
+    "that",
+    "this",
+    "lovely",
+    "interesting",
+    "right",
+    "awesome",
+    "wonderful",
+    "excellent",
 ];
 
 static CUES: LazyLock<[(&str, Vec<Pattern>); 3]> = LazyLock::new(|| {
@@ -148,8 +163,11 @@ impl Signal for CheckUnderstanding {
                 .filter(|e| e.kind == kind && input.role(e.utterance) == Role::Consultant)
                 .count()
         };
-        let (checks, explains, summaries) =
-            (consultant("check"), consultant("explain"), consultant("summary"));
+        let (checks, explains, summaries) = (
+            consultant("check"),
+            consultant("explain"),
+            consultant("summary"),
+        );
         let all = if input.has_roles() {
             checks + explains + summaries
         } else {
@@ -166,6 +184,7 @@ impl Signal for CheckUnderstanding {
                 plural(summaries, "time", "times"),
             ),
             [
+                ("moments", all as f64),
                 ("checks", checks as f64),
                 ("explanations", explains as f64),
                 ("summaries", summaries as f64),
@@ -190,8 +209,14 @@ mod tests {
                 ("Is that clear so far?", "check"),
                 ("Let me explain how the approval works.", "explain"),
                 ("In other words, the board decides.", "explain"),
-                ("So what I'm hearing is that the board wants a plan first.", "summary"),
-                ("It sounds like the timing worries you more than the cost.", "summary"),
+                (
+                    "So what I'm hearing is that the board wants a plan first.",
+                    "summary",
+                ),
+                (
+                    "It sounds like the timing worries you more than the cost.",
+                    "summary",
+                ),
                 ("If I understand you correctly, March is fixed.", "summary"),
             ],
             &[

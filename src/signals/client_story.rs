@@ -49,7 +49,13 @@ impl Signal for ClientStory {
     }
 
     fn detect(&self, input: &Input, settings: &Settings) -> SignalOutput {
-        measure(input, &META, Role::Client, &settings.client_story, "client-story")
+        measure(
+            input,
+            &META,
+            Role::Client,
+            &settings.client_story,
+            "client-story",
+        )
     }
 }
 
@@ -67,10 +73,20 @@ mod tests {
                 .value
         };
         // The consultant's "right" does not end the client's story.
-        let got = story(&[(Client, 0.0, "a b c d e"), (Consultant, 2.1, "right"), (Client, 2.4, "a b c")]).unwrap();
+        let got = story(&[
+            (Client, 0.0, "a b c d e"),
+            (Consultant, 2.1, "right"),
+            (Client, 2.4, "a b c"),
+        ])
+        .unwrap();
         assert!((got - 3.6).abs() < 1e-9, "{got}");
         // A consultant question does.
-        let got = story(&[(Client, 0.0, "a b c d e"), (Consultant, 2.1, "and what did the board say"), (Client, 5.0, "a")]).unwrap();
+        let got = story(&[
+            (Client, 0.0, "a b c d e"),
+            (Consultant, 2.1, "and what did the board say"),
+            (Client, 5.0, "a"),
+        ])
+        .unwrap();
         assert!((got - 2.0).abs() < 1e-9, "{got}");
     }
 }

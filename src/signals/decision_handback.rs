@@ -102,7 +102,11 @@ impl Signal for DecisionHandback {
             .iter()
             .filter(|e| input.role(e.utterance) == Role::Consultant)
             .count();
-        let value = if input.has_roles() { consultant } else { evidence.len() };
+        let value = if input.has_roles() {
+            consultant
+        } else {
+            evidence.len()
+        };
         output(
             &META,
             Some(value as f64),
@@ -112,7 +116,10 @@ impl Signal for DecisionHandback {
                     plural(consultant, "time", "times")
                 )
             } else {
-                format!("{} handed back; by whom is unknown", plural(value, "decision", "decisions"))
+                format!(
+                    "{} handed back; by whom is unknown",
+                    plural(value, "decision", "decisions")
+                )
             },
             [("handbacks", value as f64)],
             evidence,

@@ -72,7 +72,13 @@ impl Signal for Interruptions {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.interruptions;
         if !input.has_roles() {
-            return output(&META, None, "who is the consultant is unknown".into(), [], Vec::new());
+            return output(
+                &META,
+                None,
+                "who is the consultant is unknown".into(),
+                [],
+                Vec::new(),
+            );
         }
         let utterances = &input.call.utterances;
         let clients: Vec<usize> = (0..utterances.len())
@@ -118,8 +124,13 @@ mod tests {
     #[test]
     fn table() {
         // The client's line runs 0–4 s (ten words of 0.4 s).
-        let client = (Client, 0.0, "and the other thing about the budget is that we");
-        let fires: &[(Role, f64, &str)] = &[(Consultant, 1.0, "sure but the real issue is the board")];
+        let client = (
+            Client,
+            0.0,
+            "and the other thing about the budget is that we",
+        );
+        let fires: &[(Role, f64, &str)] =
+            &[(Consultant, 1.0, "sure but the real issue is the board")];
         let silent: &[(Role, f64, &str)] = &[
             (Consultant, 1.0, "mm-hm"),
             (Consultant, 2.0, "right"),
@@ -128,10 +139,17 @@ mod tests {
             (Consultant, 0.0, "sure but the real issue is the board"),
         ];
         for line in fires {
-            assert_eq!(kinds_on_last(&Interruptions, &[client, *line]), ["interruption"], "{line:?}");
+            assert_eq!(
+                kinds_on_last(&Interruptions, &[client, *line]),
+                ["interruption"],
+                "{line:?}"
+            );
         }
         for line in silent {
-            assert!(kinds_on_last(&Interruptions, &[client, *line]).is_empty(), "{line:?}");
+            assert!(
+                kinds_on_last(&Interruptions, &[client, *line]).is_empty(),
+                "{line:?}"
+            );
         }
     }
 }

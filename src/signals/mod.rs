@@ -35,6 +35,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+/// A pause this short between one speaker's utterances keeps them in one
+/// turn: speech recognition breaks sentences at breaths.
+pub const TURN_PAUSE_SECONDS: f64 = 1.5;
+
 /// Every signal, in the order reports show them.
 pub static SIGNALS: &[&dyn Signal] = &[
     &talk_share::TalkShare,
@@ -170,7 +174,10 @@ impl<'a> Input<'a> {
         let roles = call
             .utterances
             .iter()
-            .map(|u| call.participant(&u.speaker).map_or(Role::Other, |p| p.person.role))
+            .map(|u| {
+                call.participant(&u.speaker)
+                    .map_or(Role::Other, |p| p.person.role)
+            })
             .collect();
         Self { call, texts, roles }
     }
@@ -182,12 +189,7 @@ impl<'a> Input<'a> {
     /// Whether the call says who the consultant is; without that, measures
     /// of "the consultant" are left out rather than guessed.
     pub fn has_roles(&self) -> bool {
-        let has = |role| {
-            self.call
-                .participants
-                .iter()
-                .any(|p| p.person.role == role)
-        };
+        let has = |role| self.call.participants.iter().any(|p| p.person.role == role);
         has(Role::Consultant) && has(Role::Client)
     }
 
@@ -197,6 +199,33 @@ impl<'a> Input<'a> {
             .iter()
             .enumerate()
             .flat_map(|(i, t)| t.sentences.iter().map(move |s| (i, s)))
+    }
+
+    /// The sentence after `sentence` in the same turn: later in the same
+    /// utterance, or first in the speaker's next utterance when it follows
+    /// within [`TURN_PAUSE_SECONDS`] with nobody else in between.
+    pub fn next_in_turn(
+        &self,
+        utterance: usize,
+        sentence: &Sentence,
+    ) -> Option<(usize, &Sentence)> {
+        let sentences = &self.texts[utterance].sentences;
+        let here = sentences.iter().position(|s| s == sentence)?;
+        if let Some(next) = sentences.get(here + 1) {
+            return Some((utterance, next));
+        }
+        let (u, next) = (
+            &self.call.utterances[utterance],
+            self.call.utterances.get(utterance + 1)?,
+        );
+        (next.speaker == u.speaker && next.start - u.end < TURN_PAUSE_SECONDS)
+            .then(|| {
+                self.texts[utterance + 1]
+                    .sentences
+                    .first()
+                    .map(|s| (utterance + 1, s))
+            })
+            .flatten()
     }
 
     /// Evidence for a byte span of an utterance, timed by the words it covers.
@@ -233,7 +262,12 @@ impl<'a> Input<'a> {
         kind: &str,
         confidence: f64,
     ) -> Evidence {
-        self.evidence(utterance, self.texts[utterance].span(sentence), kind, confidence)
+        self.evidence(
+            utterance,
+            self.texts[utterance].span(sentence),
+            kind,
+            confidence,
+        )
     }
 
     /// Evidence for a whole utterance.
@@ -325,10 +359,49 @@ fn output(
 
 /// Words that only say "I'm listening".
 const BACKCHANNEL_WORDS: &[&str] = &[
-    "mm", "mhm", "mm-hm", "mm-hmm", "hmm", "hm", "uh-huh", "uh", "huh", "um", "yeah", "yes",
-    "yep", "yup", "right", "okay", "ok", "sure", "i", "see", "exactly", "true", "wow", "oh",
-    "great", "got", "it", "absolutely", "totally", "indeed", "cool", "nice", "good", "ah", "aha",
-    "really", "no", "correct", "definitely", "makes", "sense", "fine", "alright",
+    "mm",
+    "mhm",
+    "mm-hm",
+    "mm-hmm",
+    "hmm",
+    "hm",
+    "uh-huh",
+    "uh",
+    "huh",
+    "um",
+    "yeah",
+    "yes",
+    "yep",
+    "yup",
+    "right",
+    "okay",
+    "ok",
+    "sure",
+    "i",
+    "see",
+    "exactly",
+    "true",
+    "wow",
+    "oh",
+    "great",
+    "got",
+    "it",
+    "absolutely",
+    "totally",
+    "indeed",
+    "cool",
+    "nice",
+    "good",
+    "ah",
+    "aha",
+    "really",
+    "no",
+    "correct",
+    "definitely",
+    "makes",
+    "sense",
+    "fine",
+    "alright",
 ];
 
 /// A listener's "mm-hm", "right", "I see": short and made only of

@@ -6,7 +6,8 @@
 //! utterances merged across pauses shorter than `merge-gap-seconds`, with the
 //! client's backchannels ("mm-hm", "right", "I see") not counted as taking
 //! the floor. The value is the longest stretch in seconds; the evidence is
-//! that stretch and every other one longer than `report-over-seconds`.
+//! that stretch and every other one longer than `report-over-seconds`,
+//! each quoting its opening words.
 //!
 //! ## Why it matters
 //!
@@ -114,11 +115,26 @@ pub fn stretches(input: &Input, role: Role, settings: &Settings) -> Vec<Stretch>
     out
 }
 
-/// Evidence for a stretch: timed as the stretch, quoting its first utterance.
+/// Words of a stretch quoted in its evidence.
+const QUOTE_WORDS: usize = 24;
+
+/// Evidence for a stretch: timed as the stretch, pointing at its first
+/// utterance, quoting its opening words (speech recognition can cut a
+/// first utterance down to a word or two).
 fn stretch_evidence(input: &Input, stretch: &Stretch, kind: &str) -> Evidence {
     let mut e = input.utterance_evidence(stretch.first, kind, 1.0);
     e.start = stretch.start;
     e.end = stretch.end;
+    let speaker = &input.call.utterances[stretch.first].speaker;
+    let words: Vec<&str> = input.call.utterances[stretch.first..=stretch.last]
+        .iter()
+        .filter(|u| u.speaker == *speaker)
+        .flat_map(|u| u.text.split_whitespace())
+        .collect();
+    e.quote = words[..words.len().min(QUOTE_WORDS)].join(" ");
+    if words.len() > QUOTE_WORDS {
+        e.quote.push_str(" …");
+    }
     e.details = BTreeMap::from([("seconds".into(), format!("{:.0}", stretch.seconds()))]);
     e
 }
@@ -142,15 +158,27 @@ pub fn measure(
         );
     }
     let all = stretches(input, role, settings);
-    let Some(longest) = all.iter().max_by(|a, b| a.seconds().total_cmp(&b.seconds())) else {
-        return output(meta, None, format!("the {who} did not speak"), [], Vec::new());
+    let Some(longest) = all
+        .iter()
+        .max_by(|a, b| a.seconds().total_cmp(&b.seconds()))
+    else {
+        return output(
+            meta,
+            None,
+            format!("the {who} did not speak"),
+            [],
+            Vec::new(),
+        );
     };
     let over: Vec<&Stretch> = all
         .iter()
         .filter(|s| s.seconds() > settings.report_over_seconds)
         .collect();
-    let mut evidence: Vec<Evidence> = over.iter().map(|s| stretch_evidence(input, s, kind)).collect();
-    if !over.iter().any(|s| *s == longest) {
+    let mut evidence: Vec<Evidence> = over
+        .iter()
+        .map(|s| stretch_evidence(input, s, kind))
+        .collect();
+    if !over.contains(&longest) {
         evidence.push(stretch_evidence(input, longest, kind));
     }
     output(
@@ -177,36 +205,69 @@ impl Signal for Monologue {
     }
 
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
-        measure(input, &META, Role::Consultant, &settings.monologue, "monologue")
+        measure(
+            input,
+            &META,
+            Role::Consultant,
+            &settings.monologue,
+            "monologue",
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::call;
+    use super::super::testing::{Lines, call};
     use super::*;
     use Role::{Client, Consultant};
 
     fn longest(lines: &[(Role, f64, &str)]) -> Option<f64> {
         Monologue
-            .detect(&Input::new(&call(lines)), &super::super::Settings::default())
+            .detect(
+                &Input::new(&call(lines)),
+                &super::super::Settings::default(),
+            )
             .value
     }
 
     #[test]
     fn table() {
         // Each fixture word lasts 0.4 s; "a b c d e" is 2 s.
-        let cases: &[(&[(Role, f64, &str)], f64)] = &[
+        let cases: &[(Lines, f64)] = &[
             // Merged across a 0.5 s pause and a client "mm-hm".
-            (&[(Consultant, 0.0, "a b c d e"), (Client, 2.1, "mm-hm"), (Consultant, 2.5, "a b c d e")], 4.5),
+            (
+                &[
+                    (Consultant, 0.0, "a b c d e"),
+                    (Client, 2.1, "mm-hm"),
+                    (Consultant, 2.5, "a b c d e"),
+                ],
+                4.5,
+            ),
             // A real client turn ends the stretch.
-            (&[(Consultant, 0.0, "a b c d e"), (Client, 2.1, "but what about the cost"), (Consultant, 4.5, "a b")], 2.0),
+            (
+                &[
+                    (Consultant, 0.0, "a b c d e"),
+                    (Client, 2.1, "but what about the cost"),
+                    (Consultant, 4.5, "a b"),
+                ],
+                2.0,
+            ),
             // A pause of a second or more ends it.
-            (&[(Consultant, 0.0, "a b c d e"), (Consultant, 3.0, "a b c d e f"), (Client, 6.0, "ok")], 2.4),
+            (
+                &[
+                    (Consultant, 0.0, "a b c d e"),
+                    (Consultant, 3.0, "a b c d e f"),
+                    (Client, 6.0, "ok"),
+                ],
+                2.4,
+            ),
         ];
         for (lines, expected) in cases {
             let got = longest(lines).unwrap();
-            assert!((got - expected).abs() < 1e-9, "{lines:?}: {got} s, expected {expected} s");
+            assert!(
+                (got - expected).abs() < 1e-9,
+                "{lines:?}: {got} s, expected {expected} s"
+            );
         }
         assert_eq!(longest(&[(Role::Other, 0.0, "nobody knows who")]), None);
     }

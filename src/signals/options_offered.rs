@@ -169,7 +169,9 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
     let either = words.iter().position(|w| w.norm == "either").filter(|&at| {
         let before = &words[at.saturating_sub(3)..at];
         before.iter().any(|w| MODALS.contains(&w.norm.as_str()))
-            || words.get(at + 1).is_some_and(|w| matches!(w.norm.as_str(), "we" | "you" | "i"))
+            || words
+                .get(at + 1)
+                .is_some_and(|w| matches!(w.norm.as_str(), "we" | "you" | "i"))
     });
     if let Some(at) = either
         && words[at..].iter().any(|w| w.norm == "or")
@@ -197,9 +199,12 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
 
 /// "If we could …", "when you can …": a condition, not a proposal.
 fn is_conditional_of_fact(before: &[&Token]) -> bool {
-    before
-        .last()
-        .is_some_and(|w| matches!(w.norm.as_str(), "if" | "when" | "whether" | "that" | "wish" | "hope" | "said" | "think"))
+    before.last().is_some_and(|w| {
+        matches!(
+            w.norm.as_str(),
+            "if" | "when" | "whether" | "that" | "wish" | "hope" | "said" | "think"
+        )
+    })
 }
 
 impl Signal for OptionsOffered {
@@ -226,7 +231,10 @@ impl Signal for OptionsOffered {
             return output(
                 &META,
                 Some(n as f64),
-                format!("{} put forward; who offered them is unknown", plural(n, "option", "options")),
+                format!(
+                    "{} put forward; who offered them is unknown",
+                    plural(n, "option", "options")
+                ),
                 [("options", n as f64)],
                 evidence,
             );
@@ -266,10 +274,19 @@ mod tests {
             &OptionsOffered,
             Role::Consultant,
             &[
-                ("We could either delay the launch or cut the scope.", "alternatives"),
-                ("There are two ways we can handle the board.", "alternatives"),
+                (
+                    "We could either delay the launch or cut the scope.",
+                    "alternatives",
+                ),
+                (
+                    "There are two ways we can handle the board.",
+                    "alternatives",
+                ),
                 ("Option A is cheaper, option B is faster.", "alternatives"),
-                ("Alternatively, we keep the date and add people.", "alternatives"),
+                (
+                    "Alternatively, we keep the date and add people.",
+                    "alternatives",
+                ),
                 ("why don't we start with the pilot", "suggestion"),
                 ("One option is to hire a contractor.", "suggestion"),
                 ("So maybe we could run it past legal first.", "suggestion"),

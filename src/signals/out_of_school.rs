@@ -7,11 +7,12 @@
 //! - `confidence`: the speaker marks what follows as secret ("between us",
 //!   "off the record", "don't tell anyone", "you didn't hear this from me",
 //!   "this is confidential");
-//! - `third-party`: another client or a named organisation together with its
-//!   situation ("another client of mine is about to lay people off",
-//!   "over at Northwind they had the same trouble": a capitalised name in the
-//!   middle of a sentence next to words like lawsuit, layoffs, merger,
-//!   trouble, debt).
+//! - `third-party`: another client or a named organisation, and within the
+//!   next few sentences of the same speaker its situation ("another client
+//!   of mine is about to lay people off"; "it happened at Northwind last
+//!   month … they lost two weeks … their director nearly resigned": a
+//!   capitalised name inside a sentence, then words like lawsuit, layoffs,
+//!   merger, trouble, lost, resigned).
 //!
 //! Confidence is low on purpose: these are leads, never verdicts. The value
 //! is the number of moments flagged in the consultant's speech.
@@ -98,20 +99,113 @@ static THIRD_PARTIES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// Words that tell a situation someone would not want told.
 const SITUATIONS: &[&str] = &[
-    "layoff", "layoffs", "laid", "lay", "laying", "fired", "firing", "lawsuit", "sued", "suing",
-    "bankrupt", "bankruptcy", "merger", "acquisition", "acquired", "acquiring", "trouble",
-    "troubles", "struggling", "debt", "debts", "audit", "investigation", "restructuring",
-    "losing", "lost", "fraud", "scandal", "divorce", "leaving", "quitting", "resigned",
-    "problems", "problem", "crisis", "cuts", "cutting", "going", "under", "salary", "salaries",
-    "revenue", "margins", "breach", "leak", "deal", "sale", "selling", "fine", "fined",
+    "layoff",
+    "layoffs",
+    "laid",
+    "lay",
+    "laying",
+    "fired",
+    "firing",
+    "lawsuit",
+    "sued",
+    "suing",
+    "bankrupt",
+    "bankruptcy",
+    "merger",
+    "acquisition",
+    "acquired",
+    "acquiring",
+    "trouble",
+    "troubles",
+    "struggling",
+    "debt",
+    "debts",
+    "audit",
+    "investigation",
+    "restructuring",
+    "losing",
+    "lost",
+    "fraud",
+    "scandal",
+    "divorce",
+    "leaving",
+    "quitting",
+    "resigned",
+    "problems",
+    "problem",
+    "crisis",
+    "cuts",
+    "cutting",
+    "going",
+    "under",
+    "salary",
+    "salaries",
+    "revenue",
+    "margins",
+    "breach",
+    "leak",
+    "deal",
+    "sale",
+    "selling",
+    "fine",
+    "fined",
 ];
+
+/// How long after naming another party the speaker's words may still be
+/// about it.
+const STORY_SECONDS: f64 = 20.0;
+
+/// A capitalised word inside the sentence (the first word is capitalised
+/// anyway) that is not a pronoun, a day or a common title: a name.
+fn name_in(text: &str, words: &[&Token]) -> Option<String> {
+    words.iter().skip(1).find_map(|w| {
+        let original = &text[w.span.clone()];
+        (original.starts_with(char::is_uppercase) && !COMMON_CAPITALS.contains(&w.norm.as_str()))
+            .then(|| original.to_string())
+    })
+}
 
 /// Capitalised words that are not names of anyone.
 const COMMON_CAPITALS: &[&str] = &[
-    "i", "i'm", "i'll", "i've", "i'd", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "ok", "okay", "ceo", "cfo", "cto",
-    "coo", "hr", "it", "q1", "q2", "q3", "q4", "english", "zoom", "teams",
+    "i",
+    "i'm",
+    "i'll",
+    "i've",
+    "i'd",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "ok",
+    "okay",
+    "ceo",
+    "cfo",
+    "cto",
+    "coo",
+    "hr",
+    "it",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "english",
+    "zoom",
+    "teams",
 ];
 
 impl Signal for OutOfSchool {
@@ -121,35 +215,58 @@ impl Signal for OutOfSchool {
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let mut evidence = Vec::new();
+        // The last other party each speaker named, and when: "at Northwind
+        // … they lost two weeks … their director resigned" tells a story
+        // over several sentences.
+        let mut named: Vec<(String, f64, String)> = Vec::new();
         for (i, sentence) in input.sentences() {
-            let text = &input.call.utterances[i].text;
+            let u = &input.call.utterances[i];
             let words: Vec<&Token> = input.texts[i].words(sentence).collect();
             if find_any(&REASSURANCES, &words).is_some() {
                 continue;
             }
-            let situation = words.iter().any(|w| SITUATIONS.contains(&w.norm.as_str()));
-            let named = words.iter().skip(1).any(|w| {
-                text[w.span.clone()].starts_with(char::is_uppercase)
-                    && !COMMON_CAPITALS.contains(&w.norm.as_str())
-            });
-            let kind = if find_any(&CONFIDENCES, &words).is_some() {
-                Some(("confidence", 0.6))
-            } else if situation && find_any(&THIRD_PARTIES, &words).is_some() {
-                Some(("third-party", 0.5))
-            } else if situation && named {
-                Some(("third-party", 0.3))
-            } else {
-                None
-            };
-            if let Some((kind, confidence)) = kind {
-                evidence.push(input.sentence_evidence(i, sentence, kind, confidence));
+            let span = input.texts[i].span(sentence);
+            if let Some(party) = find_any(&THIRD_PARTIES, &words)
+                .map(|r| {
+                    words[r]
+                        .iter()
+                        .map(|w| w.norm.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .or_else(|| name_in(&u.text, &words))
+            {
+                named.retain(|(speaker, _, _)| *speaker != u.speaker);
+                named.push((u.speaker.clone(), u.start, party));
             }
+            let situation = words.iter().any(|w| SITUATIONS.contains(&w.norm.as_str()));
+            let about = named
+                .iter()
+                .find(|(speaker, at, _)| *speaker == u.speaker && u.start - at <= STORY_SECONDS)
+                .map(|(_, _, party)| party.clone());
+            let mut e = if find_any(&CONFIDENCES, &words).is_some() {
+                input.evidence(i, span, "confidence", 0.6)
+            } else if let (true, Some(party)) = (situation, &about) {
+                let mut e = input.evidence(i, span, "third-party", 0.4);
+                e.details.insert("about".into(), party.clone());
+                e
+            } else {
+                continue;
+            };
+            if let Some(party) = about {
+                e.details.insert("about".into(), party);
+            }
+            evidence.push(e);
         }
         let consultant = evidence
             .iter()
             .filter(|e| input.role(e.utterance) == Role::Consultant)
             .count();
-        let value = if input.has_roles() { consultant } else { evidence.len() };
+        let value = if input.has_roles() {
+            consultant
+        } else {
+            evidence.len()
+        };
         output(
             &META,
             Some(value as f64),
@@ -169,6 +286,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_story_told_over_several_sentences_is_one_lead() {
+        use super::super::testing::call;
+        let call = call(&[
+            (
+                Role::Consultant,
+                0.0,
+                "The same thing happened at Northwind Logistics last month.",
+            ),
+            (Role::Consultant, 4.0, "They lost two weeks of orders,"),
+            (
+                Role::Consultant,
+                6.0,
+                "and their finance director nearly resigned.",
+            ),
+        ]);
+        let output = OutOfSchool.detect(&Input::new(&call), &Settings::default());
+        let kinds: Vec<(usize, &str)> = output
+            .evidence
+            .iter()
+            .map(|e| (e.utterance, e.kind.as_str()))
+            .collect();
+        assert_eq!(kinds, [(1, "third-party"), (2, "third-party")]);
+        assert_eq!(output.evidence[0].details["about"], "Northwind");
+    }
+
+    #[test]
     fn table() {
         check_table(
             &OutOfSchool,
@@ -176,8 +319,14 @@ mod tests {
             &[
                 ("Between us, their CFO is leaving.", "confidence"),
                 ("Off the record, the merger is not happening.", "confidence"),
-                ("Another client of mine is about to lay off half the team.", "third-party"),
-                ("Over at Northwind they had the same trouble last year.", "third-party"),
+                (
+                    "Another client of mine is about to lay off half the team.",
+                    "third-party",
+                ),
+                (
+                    "Over at Northwind they had the same trouble last year.",
+                    "third-party",
+                ),
                 ("Please don't tell anyone about Acme.", "confidence"),
             ],
             &[

@@ -68,7 +68,7 @@ fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         f64::midpoint(values[mid - 1], values[mid])
     } else {
         values[mid]
@@ -83,7 +83,13 @@ impl Signal for Patience {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.patience;
         if !input.has_roles() {
-            return output(&META, None, "who is the consultant is unknown".into(), [], Vec::new());
+            return output(
+                &META,
+                None,
+                "who is the consultant is unknown".into(),
+                [],
+                Vec::new(),
+            );
         }
         let utterances = &input.call.utterances;
         let mut turns: Vec<usize> = (0..utterances.len())
@@ -144,14 +150,21 @@ mod tests {
     fn table() {
         // Client "a b" ends at 0.8 s; the consultant's reply time decides.
         let measure = |reply_at: f64| {
-            let call = call(&[(Client, 0.0, "a b"), (Consultant, reply_at, "c d"), (Client, reply_at + 2.0, "e f")]);
+            let call = call(&[
+                (Client, 0.0, "a b"),
+                (Consultant, reply_at, "c d"),
+                (Client, reply_at + 2.0, "e f"),
+            ]);
             Patience.detect(&Input::new(&call), &super::super::Settings::default())
         };
         let quick = measure(0.9);
         assert_eq!(quick.evidence.len(), 1, "a reply 0.1 s after must fire");
         assert!((quick.value.unwrap() - 0.1).abs() < 1e-9);
         let patient = measure(1.8);
-        assert!(patient.evidence.is_empty(), "a reply after 1 s must not fire");
+        assert!(
+            patient.evidence.is_empty(),
+            "a reply after 1 s must not fire"
+        );
         assert!((patient.value.unwrap() - 1.0).abs() < 1e-9);
         // Overlap is an interruption, not a reply.
         assert!(measure(0.5).evidence.is_empty());

@@ -21,15 +21,11 @@ impl Pattern {
 
     fn matches_at(&self, words: &[&Token], at: usize) -> bool {
         at + self.0.len() <= words.len()
-            && self
-                .0
-                .iter()
-                .zip(&words[at..])
-                .all(|(alternatives, word)| {
-                    alternatives
-                        .iter()
-                        .any(|&a| a == "*" || a == word.norm.as_str())
-                })
+            && self.0.iter().zip(&words[at..]).all(|(alternatives, word)| {
+                alternatives
+                    .iter()
+                    .any(|&a| a == "*" || a == word.norm.as_str())
+            })
     }
 
     /// The first place the pattern occurs, as a word range.
@@ -47,7 +43,7 @@ impl Pattern {
         words.len() >= self.0.len() && self.matches_at(words, words.len() - self.0.len())
     }
 
-    pub fn len(&self) -> usize {
+    pub fn word_count(&self) -> usize {
         self.0.len()
     }
 }
@@ -72,9 +68,9 @@ pub fn starts_any(list: &[Pattern], words: &[&Token]) -> bool {
 /// um, what do you think?"): skipped before looking at how a sentence starts.
 const FILLERS: &[&str] = &[
     "so", "and", "but", "well", "okay", "ok", "um", "uh", "umm", "uhm", "er", "erm", "ah", "oh",
-    "yeah", "yes", "now", "then", "like", "mm", "hmm", "mhm", "mm-hmm", "right", "alright",
-    "all", "anyway", "also", "just", "actually", "great", "good", "cool", "sure", "see", "hi",
-    "hey", "no", "because", "cause",
+    "yeah", "yes", "now", "then", "like", "mm", "hmm", "mhm", "mm-hmm", "right", "alright", "all",
+    "anyway", "also", "just", "actually", "great", "good", "cool", "sure", "see", "hi", "hey",
+    "no", "because", "cause",
 ];
 
 /// The words of a sentence, punctuation left out.

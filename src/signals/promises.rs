@@ -98,6 +98,7 @@ static NOT_PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         "me tell you",
         "me ask",
         "me explain",
+        "me walk|show you",
         "me put it",
         "us say",
         "be",
@@ -114,26 +115,117 @@ static NOT_PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// Words a deliverable needs besides these: "I'll look into it" has none.
 const LIGHT_WORDS: &[&str] = &[
-    "it", "that", "this", "them", "those", "these", "something", "things", "thing", "stuff",
-    "into", "at", "on", "for", "to", "you", "up", "back", "a", "the", "an", "with", "about",
-    "of", "in", "out", "over", "look", "do", "get", "see", "try", "check", "think", "figure",
-    "sort", "handle", "deal", "follow", "come", "go", "have", "make", "just", "also", "then",
-    "again", "more", "some", "bit", "and", "so", "what", "can", "i", "we", "us", "me",
-    "definitely", "certainly", "really", "sure", "all", "right", "away", "there", "here",
-    "now", "soon", "later", "know", "let", "be",
+    "it",
+    "that",
+    "this",
+    "them",
+    "those",
+    "these",
+    "something",
+    "things",
+    "thing",
+    "stuff",
+    "into",
+    "at",
+    "on",
+    "for",
+    "to",
+    "you",
+    "up",
+    "back",
+    "a",
+    "the",
+    "an",
+    "with",
+    "about",
+    "of",
+    "in",
+    "out",
+    "over",
+    "look",
+    "do",
+    "get",
+    "see",
+    "try",
+    "think",
+    "figure",
+    "sort",
+    "handle",
+    "deal",
+    "come",
+    "go",
+    "have",
+    "make",
+    "just",
+    "also",
+    "then",
+    "again",
+    "more",
+    "some",
+    "bit",
+    "and",
+    "so",
+    "what",
+    "can",
+    "i",
+    "we",
+    "us",
+    "me",
+    "definitely",
+    "certainly",
+    "really",
+    "sure",
+    "all",
+    "right",
+    "away",
+    "there",
+    "here",
+    "now",
+    "soon",
+    "later",
+    "know",
+    "let",
+    "be",
 ];
 
 const WEEKDAYS: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 ];
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 const PARTS_OF_DAY: &[&str] = &["morning", "afternoon", "evening", "night", "lunchtime"];
 const NUMBERS: &[(&str, u32)] = &[
-    ("a", 1), ("an", 1), ("one", 1), ("two", 2), ("couple", 2), ("three", 3), ("four", 4),
-    ("five", 5), ("six", 6), ("seven", 7), ("eight", 8), ("nine", 9), ("ten", 10),
+    ("a", 1),
+    ("an", 1),
+    ("one", 1),
+    ("two", 2),
+    ("couple", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
     ("few", 3),
 ];
 
@@ -176,7 +268,9 @@ pub fn due(words: &[&Token], from: usize) -> Option<Due> {
             "this" | "next" | "later" if PARTS_OF_DAY.contains(&w(i + 1)) && here != "next" => {
                 Some((2, format!("today {}", w(i + 1))))
             }
-            "this" | "next" if matches!(w(i + 1), "week" | "month" | "quarter" | "year" | "weekend") => {
+            "this" | "next"
+                if matches!(w(i + 1), "week" | "month" | "quarter" | "year" | "weekend") =>
+            {
                 Some((2, format!("{here} {}", w(i + 1))))
             }
             "this" | "next" | "on" | "by" | "before" | "until" | "till"
@@ -188,23 +282,42 @@ pub fn due(words: &[&Token], from: usize) -> Option<Due> {
                 } else {
                     String::new()
                 };
-                Some((2 + usize::from(!part.is_empty()), format!("{prefix}{}{part}", w(i + 1))))
+                Some((
+                    2 + usize::from(!part.is_empty()),
+                    format!("{prefix}{}{part}", w(i + 1)),
+                ))
             }
             _ if WEEKDAYS.contains(&here) => Some((1, here.into())),
-            "by" | "before" | "until" | "on" | "in" if MONTHS.contains(&w(i + 1)) && w(i + 1) != "may" => {
+            "by" | "before" | "until" | "on" | "in"
+                if MONTHS.contains(&w(i + 1)) && w(i + 1) != "may" =>
+            {
                 Some((2, w(i + 1).into()))
             }
             "in" | "within" => {
                 let (skip, n) = match (w(i + 1), w(i + 2)) {
-                    ("a", "couple" | "few") => (3, NUMBERS.iter().find(|n| n.0 == w(i + 2)).map(|n| n.1)),
-                    (number, _) => (1, NUMBERS.iter().find(|n| n.0 == number).map(|n| n.1).or_else(|| number.parse().ok())),
+                    ("a", "couple" | "few") => {
+                        (3, NUMBERS.iter().find(|n| n.0 == w(i + 2)).map(|n| n.1))
+                    }
+                    (number, _) => (
+                        1,
+                        NUMBERS
+                            .iter()
+                            .find(|n| n.0 == number)
+                            .map(|n| n.1)
+                            .or_else(|| number.parse().ok()),
+                    ),
                 };
-                let skip = if w(i + skip + 1) == "of" { skip + 1 } else { skip };
+                let skip = if w(i + skip + 1) == "of" {
+                    skip + 1
+                } else {
+                    skip
+                };
                 let unit = w(i + skip + 1).trim_end_matches('s');
                 match (n, unit) {
-                    (Some(n), "minute" | "hour" | "day" | "week" | "month") => {
-                        Some((skip + 2, format!("within {n} {unit}{}", if n == 1 { "" } else { "s" })))
-                    }
+                    (Some(n), "minute" | "hour" | "day" | "week" | "month") => Some((
+                        skip + 2,
+                        format!("within {n} {unit}{}", if n == 1 { "" } else { "s" }),
+                    )),
                     _ => None,
                 }
             }
@@ -231,14 +344,15 @@ pub struct Commitment {
     /// Byte span of the commitment in the utterance.
     pub span: Range<usize>,
     pub what: String,
-    pub when: Option<Due>,
+    /// The due time as said ("by friday") and normalised ("friday").
     pub when_said: Option<String>,
+    pub due: Option<String>,
 }
 
 impl Commitment {
     /// Has a deliverable (a word beyond light verbs and pronouns) and a time.
     pub fn is_specific(&self) -> bool {
-        self.when.is_some()
+        self.due.is_some()
             && self
                 .what
                 .split(' ')
@@ -254,7 +368,12 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     let words: Vec<&Token> = text.words(sentence).collect();
     let pledge = find_any(&PLEDGES, &words)?;
     let after = &words[pledge.end..];
-    if after.is_empty() && !matches!(words[pledge.start].norm.as_str(), "consider" | "leave" | "i'm") {
+    if after.is_empty()
+        && !matches!(
+            words[pledge.start].norm.as_str(),
+            "consider" | "leave" | "i'm"
+        )
+    {
         return None;
     }
     let pledge_word = words[pledge.end - 1].norm.as_str();
@@ -263,20 +382,26 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     } else {
         after
     };
-    if NOT_PLEDGES.iter().any(|p| p.starts(after) || p.starts(tail)) {
+    if NOT_PLEDGES
+        .iter()
+        .any(|p| p.starts(after) || p.starts(tail))
+    {
         return None;
     }
     // "I don't think we'll…" doubts rather than pledges.
-    if words[..pledge.start]
-        .windows(2)
-        .any(|w| matches!(w[0].norm.as_str(), "don't" | "doubt") && w[1].norm == "think" || w[0].norm == "doubt")
-    {
+    if words[..pledge.start].windows(2).any(|w| {
+        matches!(w[0].norm.as_str(), "don't" | "doubt") && w[1].norm == "think"
+            || w[0].norm == "doubt"
+    }) {
         return None;
     }
     // A pledge reported or imagined is not one: "he said I'll…" is still
     // first person, but "if I'll…" and "what I'll…" are not pledges.
     if pledge.start > 0
-        && matches!(words[pledge.start - 1].norm.as_str(), "what" | "whether" | "how" | "where" | "when" | "wonder")
+        && matches!(
+            words[pledge.start - 1].norm.as_str(),
+            "what" | "whether" | "how" | "where" | "when" | "wonder"
+        )
     {
         return None;
     }
@@ -288,19 +413,54 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         .map(|t| t.norm.as_str())
         .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
         .collect();
-    let last = when.as_ref().map_or(words.len(), |d| d.words.end.max(what_end));
+    let last = when
+        .as_ref()
+        .map_or(words.len(), |d| d.words.end.max(what_end));
     Some(Commitment {
         span: words[pledge.start].span.start..words[last.max(pledge.end) - 1].span.end,
         what: what.join(" "),
-        when_said: when.as_ref().map(|d| {
-            words[d.words.clone()]
-                .iter()
-                .map(|t| t.norm.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        }),
-        when,
+        when_said: when.as_ref().map(|d| said(&words, d)),
+        due: when.map(|d| d.normal),
     })
+}
+
+fn said(words: &[&Token], due: &Due) -> String {
+    let start = if due.words.start > 0
+        && matches!(
+            words[due.words.start - 1].norm.as_str(),
+            "by" | "on" | "before" | "until" | "within" | "in"
+        ) {
+        due.words.start - 1
+    } else {
+        due.words.start
+    };
+    words[start..due.words.end]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Speech recognition splits sentences at pauses: "I'll send you the plan,"
+/// … "and the schedule by Friday." A promise without a time borrows one
+/// from the next sentence of the same turn, and its deliverable grows by
+/// the words before that time.
+fn complete_from(commitment: &mut Commitment, next: &[&Token]) {
+    if commitment.due.is_some() {
+        return;
+    }
+    if let Some(due) = due(next, 0) {
+        let before: Vec<&str> = next[..due.words.start]
+            .iter()
+            .map(|t| t.norm.as_str())
+            .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+            .collect();
+        if !before.is_empty() {
+            commitment.what = format!("{} {}", commitment.what, before.join(" "));
+        }
+        commitment.when_said = Some(said(next, &due));
+        commitment.due = Some(due.normal);
+    }
 }
 
 impl Signal for Promises {
@@ -311,9 +471,15 @@ impl Signal for Promises {
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let mut evidence = Vec::new();
         for (i, sentence) in input.sentences() {
-            let Some(commitment) = classify(&input.texts[i], sentence) else {
+            let Some(mut commitment) = classify(&input.texts[i], sentence) else {
                 continue;
             };
+            if let Some((j, next)) = input.next_in_turn(i, sentence) {
+                complete_from(
+                    &mut commitment,
+                    &input.texts[j].words(next).collect::<Vec<_>>(),
+                );
+            }
             let specific = commitment.is_specific();
             let kind = match (input.role(i), specific) {
                 (Role::Consultant, true) => "promise",
@@ -325,9 +491,9 @@ impl Signal for Promises {
             let mut e = input.evidence(i, commitment.span.clone(), kind, 0.7);
             let mut details = BTreeMap::new();
             details.insert("what".into(), commitment.what.clone());
-            if let (Some(due), Some(said)) = (&commitment.when, &commitment.when_said) {
+            if let (Some(due), Some(said)) = (&commitment.due, &commitment.when_said) {
                 details.insert("when".into(), said.clone());
-                details.insert("due".into(), due.normal.clone());
+                details.insert("due".into(), due.clone());
             }
             e.details = details;
             evidence.push(e);
@@ -349,7 +515,11 @@ impl Signal for Promises {
         }
         let (specific, vague) = (count("promise"), count("vague-promise"));
         let made = specific + vague;
-        let specific_share = if made > 0 { specific as f64 / made as f64 } else { 1.0 };
+        let specific_share = if made > 0 {
+            specific as f64 / made as f64
+        } else {
+            1.0
+        };
         output(
             &META,
             Some(made as f64),
@@ -378,18 +548,36 @@ mod tests {
 
     fn due_of(text: &str) -> Option<String> {
         let t = tokenize(text);
-        classify(&t, &t.sentences[0]).and_then(|c| c.when.map(|d| d.normal))
+        classify(&t, &t.sentences[0]).and_then(|c| c.due)
     }
 
     #[test]
     fn due_times_are_normalised() {
-        assert_eq!(due_of("I'll send the plan by Friday.").as_deref(), Some("friday"));
-        assert_eq!(due_of("I'll send it by end of next week").as_deref(), Some("end of next week"));
-        assert_eq!(due_of("I'll call you tomorrow morning").as_deref(), Some("tomorrow morning"));
-        assert_eq!(due_of("we'll have it in two days").as_deref(), Some("within 2 days"));
+        assert_eq!(
+            due_of("I'll send the plan by Friday.").as_deref(),
+            Some("friday")
+        );
+        assert_eq!(
+            due_of("I'll send it by end of next week").as_deref(),
+            Some("end of next week")
+        );
+        assert_eq!(
+            due_of("I'll call you tomorrow morning").as_deref(),
+            Some("tomorrow morning")
+        );
+        assert_eq!(
+            due_of("we'll have it in two days").as_deref(),
+            Some("within 2 days")
+        );
         assert_eq!(due_of("I'll do it next week").as_deref(), Some("next week"));
-        assert_eq!(due_of("I'll finish it by the end of the month").as_deref(), Some("end of this month"));
-        assert_eq!(due_of("I'll send it on Monday afternoon").as_deref(), Some("monday afternoon"));
+        assert_eq!(
+            due_of("I'll finish it by the end of the month").as_deref(),
+            Some("end of this month")
+        );
+        assert_eq!(
+            due_of("I'll send it on Monday afternoon").as_deref(),
+            Some("monday afternoon")
+        );
         assert_eq!(due_of("I'll send it over").as_deref(), None);
     }
 
@@ -399,8 +587,37 @@ mod tests {
         let c = classify(&t, &t.sentences[0]).unwrap();
         assert_eq!(c.what, "send you the revised plan");
         assert_eq!(c.when_said.as_deref(), Some("by friday"));
-        assert_eq!(&"Okay, I'll send you the revised plan by Friday."[c.span.clone()], "I'll send you the revised plan by Friday");
+        assert_eq!(
+            &"Okay, I'll send you the revised plan by Friday."[c.span.clone()],
+            "I'll send you the revised plan by Friday"
+        );
         assert!(c.is_specific());
+    }
+
+    #[test]
+    fn a_time_said_after_a_pause_completes_the_promise() {
+        use super::super::testing::call;
+        let call = call(&[
+            (
+                Role::Consultant,
+                0.0,
+                "Good, I will send you the count plan,",
+            ),
+            (
+                Role::Consultant,
+                3.0,
+                "and the schedule by Friday afternoon.",
+            ),
+        ]);
+        let output = Promises.detect(&Input::new(&call), &Settings::default());
+        let e = &output.evidence[0];
+        assert_eq!(e.kind, "promise");
+        assert_eq!(e.details["due"], "friday afternoon");
+        assert_eq!(
+            e.details["what"],
+            "send you the count plan and the schedule"
+        );
+        assert_eq!(e.details["when"], "by friday afternoon");
     }
 
     #[test]
@@ -410,12 +627,16 @@ mod tests {
             Role::Consultant,
             &[
                 ("I'll send you the revised plan by Friday.", "promise"),
-                ("We're going to have the numbers to you by end of next week.", "promise"),
+                (
+                    "We're going to have the numbers to you by end of next week.",
+                    "promise",
+                ),
                 ("I will book the workshop for Tuesday.", "promise"),
                 ("Let me check with finance.", "vague-promise"),
                 ("I'll look into it.", "vague-promise"),
                 ("I'll send it over.", "vague-promise"),
                 ("Leave it with me.", "vague-promise"),
+                ("Let us check in next Tuesday morning.", "promise"),
             ],
             &[
                 "I'll be honest with you.",

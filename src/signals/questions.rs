@@ -86,28 +86,132 @@ const WH: &[&str] = &[
 /// Verbs that, right after a question word, show the question's inversion
 /// ("what do you…", "where is…") rather than a clause ("what I mean…").
 const AUXILIARIES: &[&str] = &[
-    "do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "would", "will",
-    "should", "shall", "have", "has", "had", "may", "might", "must", "don't", "doesn't",
-    "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't", "wouldn't", "won't",
-    "shouldn't", "haven't", "hasn't", "hadn't",
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "was",
+    "were",
+    "am",
+    "can",
+    "could",
+    "would",
+    "will",
+    "should",
+    "shall",
+    "have",
+    "has",
+    "had",
+    "may",
+    "might",
+    "must",
+    "don't",
+    "doesn't",
+    "didn't",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "can't",
+    "couldn't",
+    "wouldn't",
+    "won't",
+    "shouldn't",
+    "haven't",
+    "hasn't",
+    "hadn't",
 ];
 
 /// Words that make "how …" / "what …" a question without an auxiliary
 /// right after ("how many people…", "what kind of…").
 const WH_HEADS: &[&str] = &[
-    "kind", "kinds", "sort", "sorts", "type", "types", "time", "else", "exactly", "many", "much",
-    "long", "often", "far", "old", "big", "soon", "come", "about", "if", "happened", "happens",
-    "made", "makes", "brought", "brings", "led", "got", "worries", "concerns", "matters",
-    "options", "part", "parts", "one", "ones", "way", "ways", "would", "else's", "other",
-    "specifically", "percentage", "size", "level", "point", "areas", "things", "thing",
+    "kind",
+    "kinds",
+    "sort",
+    "sorts",
+    "type",
+    "types",
+    "time",
+    "else",
+    "exactly",
+    "many",
+    "much",
+    "long",
+    "often",
+    "far",
+    "old",
+    "big",
+    "soon",
+    "come",
+    "about",
+    "if",
+    "happened",
+    "happens",
+    "made",
+    "makes",
+    "brought",
+    "brings",
+    "led",
+    "got",
+    "worries",
+    "concerns",
+    "matters",
+    "options",
+    "part",
+    "parts",
+    "one",
+    "ones",
+    "way",
+    "ways",
+    "would",
+    "else's",
+    "other",
+    "specifically",
+    "percentage",
+    "size",
+    "level",
+    "point",
+    "areas",
+    "things",
+    "thing",
 ];
 
 /// Subjects after an auxiliary that make the sentence a yes/no question
 /// ("do you…", "is it…", "have they…").
 const SUBJECTS: &[&str] = &[
-    "i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "these", "those",
-    "anyone", "anybody", "someone", "somebody", "everyone", "everybody", "anything", "something",
-    "everything", "your", "the", "a", "an", "any", "his", "her", "their", "our", "my", "y'all",
+    "i",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "it",
+    "that",
+    "this",
+    "there",
+    "these",
+    "those",
+    "anyone",
+    "anybody",
+    "someone",
+    "somebody",
+    "everyone",
+    "everybody",
+    "anything",
+    "something",
+    "everything",
+    "your",
+    "the",
+    "a",
+    "an",
+    "any",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "y'all",
     "ya",
 ];
 
@@ -115,9 +219,28 @@ const SUBJECTS: &[&str] = &[
 /// repeat. Not questions, with or without a question mark.
 static REACTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     patterns(&[
-        "really", "huh", "what", "sorry", "pardon", "pardon me", "excuse me", "oh really",
-        "really now", "seriously", "is that right", "is that so", "you're kidding", "no way",
-        "who knows", "why not", "how so", "oh", "uh-huh", "is that true", "you did", "you think",
+        "really",
+        "huh",
+        "what",
+        "sorry",
+        "pardon",
+        "pardon me",
+        "excuse me",
+        "oh really",
+        "really now",
+        "seriously",
+        "is that right",
+        "is that so",
+        "you're kidding",
+        "no way",
+        "who knows",
+        "why not",
+        "how so",
+        "oh",
+        "uh-huh",
+        "is that true",
+        "you did",
+        "you think",
         "think so",
     ])
 });
@@ -126,9 +249,28 @@ static REACTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// ("Right?", "Okay?") they ask for a confirmation; without one they do not.
 static BACKCHANNELS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     patterns(&[
-        "right", "yeah", "yes", "no", "okay", "ok", "eh", "hm", "hmm", "you know", "you see",
-        "see", "is it", "did you", "do you", "are you", "isn't it", "aren't they", "oh yeah",
-        "yeah right", "you know what i mean", "know what i mean",
+        "right",
+        "yeah",
+        "yes",
+        "no",
+        "okay",
+        "ok",
+        "eh",
+        "hm",
+        "hmm",
+        "you know",
+        "you see",
+        "see",
+        "is it",
+        "did you",
+        "do you",
+        "are you",
+        "isn't it",
+        "aren't they",
+        "oh yeah",
+        "yeah right",
+        "you know what i mean",
+        "know what i mean",
     ])
 });
 
@@ -281,7 +423,10 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
         return None;
     }
     let marked = sentence.terminator == Some('?');
-    let whole = |list: &[Pattern]| list.iter().any(|p| p.len() == core.len() && p.starts(core));
+    let whole = |list: &[Pattern]| {
+        list.iter()
+            .any(|p| p.word_count() == core.len() && p.starts(core))
+    };
     if core.is_empty() || whole(&REACTIONS) || (!marked && whole(&BACKCHANNELS)) {
         return None;
     }
@@ -324,7 +469,10 @@ fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
         return false;
     };
     let tail: Vec<&Token> = tokens[comma + 1..].iter().collect();
-    !tail.is_empty() && TAGS.iter().any(|p| p.len() == tail.len() && p.starts(&tail))
+    !tail.is_empty()
+        && TAGS
+            .iter()
+            .any(|p| p.word_count() == tail.len() && p.starts(&tail))
 }
 
 impl Signal for Questions {
@@ -334,12 +482,17 @@ impl Signal for Questions {
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let mut evidence = Vec::new();
-        let (mut consultant_open, mut consultant_closed, mut client, mut all_open) = (0, 0, 0, 0);
+        let (mut consultant_open, mut consultant_closed, mut client, mut all_open) =
+            (0usize, 0usize, 0usize, 0usize);
         for (i, sentence) in input.sentences() {
             let Some(kind) = classify(&input.texts[i], sentence) else {
                 continue;
             };
-            let confidence = if sentence.terminator == Some('?') { 0.9 } else { 0.7 };
+            let confidence = if sentence.terminator == Some('?') {
+                0.9
+            } else {
+                0.7
+            };
             evidence.push(input.sentence_evidence(i, sentence, kind.as_str(), confidence));
             all_open += usize::from(kind == Kind::Open);
             match (input.role(i), kind) {
@@ -352,7 +505,11 @@ impl Signal for Questions {
         let hours = input.hours();
         if !input.has_roles() {
             let all = evidence.len();
-            let open_share = if all > 0 { all_open as f64 / all as f64 } else { 0.0 };
+            let open_share = if all > 0 {
+                all_open as f64 / all as f64
+            } else {
+                0.0
+            };
             return output(
                 &META,
                 Some(all as f64),
@@ -370,7 +527,11 @@ impl Signal for Questions {
             );
         }
         let asked = consultant_open + consultant_closed;
-        let open_share = if asked > 0 { consultant_open as f64 / asked as f64 } else { 0.0 };
+        let open_share = if asked > 0 {
+            consultant_open as f64 / asked as f64
+        } else {
+            0.0
+        };
         let per_hour = asked as f64 / hours;
         output(
             &META,
@@ -451,7 +612,11 @@ mod tests {
         use super::super::testing::kinds_on_last;
         let kinds = kinds_on_last(
             &Questions,
-            &[(Role::Consultant, 0.0, "Okay. What happened next? And did it work?")],
+            &[(
+                Role::Consultant,
+                0.0,
+                "Okay. What happened next? And did it work?",
+            )],
         );
         assert_eq!(kinds, ["open", "closed"]);
     }

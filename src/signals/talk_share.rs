@@ -71,8 +71,16 @@ impl Signal for TalkShare {
                 .map(|(t, _)| t.tokens.iter().filter(|t| t.is_word()).count())
                 .sum::<usize>()
         };
-        let total_seconds: f64 = call.participants.iter().map(|p| seconds_of(&p.person.id)).sum();
-        let total_words: usize = call.participants.iter().map(|p| words_of(&p.person.id)).sum();
+        let total_seconds: f64 = call
+            .participants
+            .iter()
+            .map(|p| seconds_of(&p.person.id))
+            .sum();
+        let total_words: usize = call
+            .participants
+            .iter()
+            .map(|p| words_of(&p.person.id))
+            .sum();
         let share = |part: f64, total: f64| if total > 0.0 { part / total } else { 0.0 };
         let by_role = |role: Role| {
             call.participants
@@ -127,7 +135,10 @@ impl Signal for TalkShare {
             [
                 ("consultant_share", consultant_share),
                 ("client_share", share(client_seconds, total_seconds)),
-                ("consultant_word_share", share(consultant_words as f64, words)),
+                (
+                    "consultant_word_share",
+                    share(consultant_words as f64, words),
+                ),
                 ("client_word_share", share(client_words as f64, words)),
                 ("consultant_seconds", consultant_seconds),
                 ("client_seconds", client_seconds),

@@ -6,6 +6,9 @@ use crate::speakers::{Participant, Role, RoleSource};
 use crate::transcribe::Word;
 use crate::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
 
+/// A fixture conversation: (speaker's role, start second, text) lines.
+pub type Lines<'a> = &'a [(Role, f64, &'a str)];
+
 /// Seconds per word in fixture utterances.
 pub const WORD_SECONDS: f64 = 0.4;
 
@@ -131,15 +134,39 @@ pub fn check_table(signal: &dyn Signal, role: Role, fires: &[(&str, &str)], sile
 pub fn sample_call() -> Call {
     use Role::{Client, Consultant};
     call(&[
-        (Consultant, 0.0, "Thanks for making the time. What's been on your mind since we last spoke?"),
-        (Client, 6.0, "Mostly the budget. We cut two people and the board wants a plan by March."),
+        (
+            Consultant,
+            0.0,
+            "Thanks for making the time. What's been on your mind since we last spoke?",
+        ),
+        (
+            Client,
+            6.0,
+            "Mostly the budget. We cut two people and the board wants a plan by March.",
+        ),
         (Consultant, 12.5, "Mm-hm."),
-        (Client, 13.5, "I am not sure whether to delay the launch or cut the scope."),
-        (Consultant, 18.5, "Does that make sense?"),
-        (Consultant, 21.0, "We could either delay the launch or cut the scope. Which would you prefer?"),
+        (
+            Client,
+            13.5,
+            "I am not sure whether to delay the launch or cut the scope.",
+        ),
+        (Consultant, 19.2, "Does that make sense?"),
+        (
+            Consultant,
+            21.0,
+            "We could either delay the launch or cut the scope. Which would you prefer?",
+        ),
         (Client, 27.5, "Cutting scope, I think."),
-        (Consultant, 28.5, "Between us, Northwind had the same trouble last year."),
-        (Consultant, 33.0, "I'll send you the revised plan by Friday."),
-        (Client, 37.0, "Great, I'll share it with the board."),
+        (
+            Consultant,
+            29.6,
+            "Between us, Northwind had the same trouble last year.",
+        ),
+        (
+            Consultant,
+            34.0,
+            "I'll send you the revised plan by Friday.",
+        ),
+        (Client, 38.0, "Great, I'll share it with the board."),
     ])
 }

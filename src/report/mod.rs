@@ -1,13 +1,54 @@
 //! Renderers for what the pipeline produced: one per output format.
 //!
 //! The transcript is untrusted text (it is whatever was said, or whatever an
-//! imported file claims was said), so the text renderer strips control
-//! characters: a transcript must never be able to drive the terminal.
+//! imported file claims was said), so the text renderers strip control
+//! characters (a transcript must never be able to drive the terminal) and
+//! the HTML page escapes everything it quotes (its template engine escapes
+//! by default). All renderers read the same [`Analysis`]; JSON is its serde
+//! form.
 
+mod html;
+mod text;
+
+pub use html::analysis_html;
+pub use text::analysis_text;
+
+use crate::Analysis;
 use crate::speakers::Role;
 use crate::transcript::Call;
 use std::fmt::Write as _;
 use std::io::{self, Write};
+
+/// Output formats of `rapport analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalysisFormat {
+    /// A scorecard for a terminal; `color` adds ANSI styles.
+    Text { color: bool },
+    /// The [`Analysis`] as JSON.
+    Json,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Writes `analysis` in `format`.
+pub fn write_analysis(
+    analysis: &Analysis,
+    format: AnalysisFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        AnalysisFormat::Text { color } => out.write_all(analysis_text(analysis, color).as_bytes()),
+        AnalysisFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, analysis)?;
+            out.write_all(b"\n")
+        }
+        AnalysisFormat::Html => out.write_all(
+            analysis_html(analysis)
+                .map_err(io::Error::other)?
+                .as_bytes(),
+        ),
+    }
+}
 
 /// Output formats of `rapport transcribe`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +79,9 @@ pub fn terminal_safe(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
-fn speaker_label(call: &Call, id: &str) -> String {
+/// "Consultant", "Client", or the person's name when roles do not tell
+/// people apart.
+pub fn speaker_label(call: &Call, id: &str) -> String {
     let Some(p) = call.participant(id) else {
         return terminal_safe(id);
     };

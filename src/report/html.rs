@@ -1,0 +1,250 @@
+//! One self-contained HTML page: the score, a timeline of who spoke when
+//! with markers for the moments that matter, and the evidence list.
+//!
+//! The page loads nothing (no scripts, fonts or images; a content security
+//! policy says so to the browser), so it can be mailed or archived and
+//! opened anywhere without the call's contents leaving the file. The
+//! template engine (askama) escapes every value it inserts.
+
+use super::{speaker_label, timestamp};
+use crate::Analysis;
+use crate::speakers::Role;
+use askama::Template;
+
+/// Signals whose evidence is marked on the timeline.
+const MARKED: &[&str] = &[
+    "questions",
+    "options-offered",
+    "decision-handback",
+    "promises",
+    "interruptions",
+    "check-understanding",
+    "out-of-school",
+];
+
+const ROW_HEIGHT: f64 = 44.0;
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page {
+    title: String,
+    subtitle: String,
+    overall: String,
+    overall_class: &'static str,
+    rubric: String,
+    dimensions: Vec<DimensionView>,
+    timeline_height: f64,
+    rows: Vec<Row>,
+    markers: Vec<Marker>,
+    legend: Vec<&'static str>,
+    signals: Vec<(String, String)>,
+    evidence: Vec<EvidenceView>,
+    notes: Vec<String>,
+}
+
+struct DimensionView {
+    name: String,
+    fear: String,
+    score: String,
+    class: &'static str,
+    reasons: Vec<String>,
+}
+
+struct Row {
+    label: String,
+    class: &'static str,
+    label_y: f64,
+    bar_y: f64,
+    bars: Vec<Bar>,
+}
+
+struct Bar {
+    x: String,
+    width: String,
+    title: String,
+}
+
+struct Marker {
+    signal: String,
+    x: String,
+    y: f64,
+    title: String,
+}
+
+struct EvidenceView {
+    when: String,
+    speaker: String,
+    signal: String,
+    kind: String,
+    quote: String,
+}
+
+fn class_of(score: Option<f64>) -> &'static str {
+    match score {
+        Some(s) if s >= 70.0 => "good",
+        Some(s) if s >= 40.0 => "fair",
+        Some(_) => "poor",
+        None => "none",
+    }
+}
+
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
+}
+
+type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
+
+/// The rows of who spoke when, and the markers of the moments that matter.
+fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>) {
+    let call = &analysis.call;
+    let span = call
+        .utterances
+        .iter()
+        .map(|u| u.end)
+        .fold(call.duration, f64::max)
+        .max(1.0);
+    // The timeline is 1000 units wide; names take the first 120.
+    let x = |t: f64| format!("{:.1}", 120.0 + 870.0 * (t / span));
+    let width = |a: f64, b: f64| format!("{:.1}", (870.0 * ((b - a) / span)).max(0.8));
+    let row_of = |speaker: &str| {
+        call.participants
+            .iter()
+            .position(|p| p.person.id == speaker)
+            .unwrap_or(0)
+    };
+    let rows = call
+        .participants
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Row {
+            label: speaker_label(call, &p.person.id),
+            class: match p.person.role {
+                Role::Consultant => "bar-consultant",
+                Role::Client => "bar-client",
+                Role::Other => "bar-other",
+            },
+            label_y: i as f64 * ROW_HEIGHT + 15.0,
+            bar_y: i as f64 * ROW_HEIGHT + 20.0,
+            bars: call
+                .utterances
+                .iter()
+                .filter(|u| u.speaker == p.person.id)
+                .map(|u| Bar {
+                    x: x(u.start),
+                    width: width(u.start, u.end),
+                    title: format!("{} {}", timestamp(u.start), u.text),
+                })
+                .collect(),
+        })
+        .collect();
+    let markers = evidence
+        .iter()
+        .filter(|(signal, _)| MARKED.contains(signal))
+        .map(|(signal, e)| Marker {
+            signal: (*signal).to_string(),
+            x: x(e.start),
+            y: row_of(&e.speaker) as f64 * ROW_HEIGHT + 41.0,
+            title: format!("{} {signal}/{}: {}", timestamp(e.start), e.kind, e.quote),
+        })
+        .collect();
+    (rows, markers)
+}
+
+/// The page for an analysis.
+pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
+    let (call, card) = (&analysis.call, &analysis.score);
+    let mut evidence: Vec<Quoted> = analysis
+        .signals
+        .iter()
+        .flat_map(|s| s.evidence.iter().map(move |e| (s.id.as_str(), e)))
+        .collect();
+    evidence.sort_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)));
+    let (rows, markers) = timeline(analysis, &evidence);
+    let page = Page {
+        title: call.recording.inputs.join(", "),
+        subtitle: format!(
+            "{} · {}",
+            timestamp(call.duration),
+            call.participants
+                .iter()
+                .map(|p| format!(
+                    "{} {:.0} %",
+                    speaker_label(call, &p.person.id),
+                    p.talk_share * 100.0
+                ))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ),
+        overall: score_text(card.overall),
+        overall_class: class_of(card.overall),
+        rubric: card.rubric.clone(),
+        dimensions: card
+            .order
+            .iter()
+            .map(|id| {
+                let d = &card.dimensions[id];
+                DimensionView {
+                    name: d.name.clone(),
+                    fear: d.fear.clone(),
+                    score: score_text(d.score),
+                    class: class_of(d.score),
+                    reasons: d.checks.iter().map(|c| c.reason.clone()).collect(),
+                }
+            })
+            .collect(),
+        timeline_height: call.participants.len().max(1) as f64 * ROW_HEIGHT + 6.0,
+        rows,
+        markers,
+        legend: MARKED.to_vec(),
+        signals: analysis
+            .signals
+            .iter()
+            .map(|s| (s.id.clone(), s.summary.clone()))
+            .collect(),
+        evidence: evidence
+            .iter()
+            .map(|(signal, e)| EvidenceView {
+                when: format!("{}–{}", timestamp(e.start), timestamp(e.end)),
+                speaker: speaker_label(call, &e.speaker),
+                signal: (*signal).to_string(),
+                kind: e.kind.clone(),
+                quote: e.quote.clone(),
+            })
+            .collect(),
+        notes: call.notes.clone(),
+    };
+    page.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::Rubric;
+    use crate::signals::testing;
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_what_was_said() {
+        let call = testing::call(&[
+            (
+                Role::Client,
+                0.0,
+                "<script>alert('x')</script> & \"quotes\"",
+            ),
+            (Role::Consultant, 3.0, "What <b>worries</b> you?"),
+        ]);
+        let html = analysis_html(&crate::analyze(call, &Rubric::default_rubric())).unwrap();
+        assert!(!html.contains("<script>"), "unescaped script");
+        assert!(!html.contains("<b>worries"), "unescaped tag");
+        assert!(
+            html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+            "{html}"
+        );
+        for external in ["http://", "https://", "src=", "@import", "url("] {
+            assert!(
+                !html.contains(external),
+                "the page must load nothing: {external}"
+            );
+        }
+        assert!(html.contains("class=\"m-questions\""), "no question marker");
+    }
+}
