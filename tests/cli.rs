@@ -3,6 +3,7 @@
 //! installs the model first; without it these tests fail, they never skip.
 
 use assert_cmd::Command;
+use rapport::Analysis;
 use rapport::speakers::Role;
 use rapport::text::{normalized_words, word_error_rate};
 use rapport::transcript::Call;
@@ -32,9 +33,17 @@ fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// One transcript cache for this test binary, never the user's own.
+fn test_cache() -> &'static Path {
+    static CACHE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn rapport() -> Command {
     let mut cmd = Command::cargo_bin("rapport").unwrap();
-    cmd.env_remove("RAPPORT_MODEL");
+    cmd.env_remove("RAPPORT_MODEL")
+        .env_remove("NO_COLOR")
+        .env("RAPPORT_CACHE", test_cache());
     cmd
 }
 
@@ -433,4 +442,356 @@ fn model_install_is_quiet_when_the_model_is_there() {
         .success()
         .stdout("")
         .stderr("");
+}
+
+fn analyze_json(args: &[&str]) -> Analysis {
+    let _turn = whisper_turn();
+    let output = rapport()
+        .arg("analyze")
+        .args(args)
+        .arg("--format=json")
+        .arg("--model")
+        .arg(model())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "rapport failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the JSON output is an Analysis")
+}
+
+fn evidence<'a>(analysis: &'a Analysis, signal: &str) -> Vec<&'a rapport::signals::Evidence> {
+    analysis
+        .signals
+        .iter()
+        .find(|s| s.id == signal)
+        .unwrap_or_else(|| panic!("no {signal} signal"))
+        .evidence
+        .iter()
+        .collect()
+}
+
+#[test]
+fn analyze_scores_the_sample_call_with_the_evidence_behind_it() {
+    let analysis = analyze_json(&["samples/call.wav", "--consultant", "1"]);
+    let call = &analysis.call;
+    assert_eq!(call.schema_version, 1);
+    let ids: Vec<&str> = analysis.signals.iter().map(|s| s.id.as_str()).collect();
+    let registry: Vec<&str> = rapport::signals::SIGNALS
+        .iter()
+        .map(|s| s.meta().id)
+        .collect();
+    assert_eq!(ids, registry);
+
+    // Every quote of a sentence-level signal is the text its span points at.
+    for signal in &analysis.signals {
+        for e in &signal.evidence {
+            let u = &call.utterances[e.utterance];
+            assert_eq!(u.speaker, e.speaker);
+            assert!(
+                e.start >= u.start - 0.01 && e.start <= e.end + 0.01,
+                "{e:?}"
+            );
+            if !matches!(signal.id.as_str(), "monologue" | "client-story") {
+                assert_eq!(u.text[e.span.start..e.span.end], e.quote, "{}", signal.id);
+            }
+        }
+    }
+    let consultant =
+        |e: &&rapport::signals::Evidence| role_of(call, &e.speaker) == Role::Consultant;
+
+    // The script: open questions, two options, a decision handed back, a
+    // promise for Friday (afternoon, if Whisper hears it), a 40 s monologue, one interruption,
+    // another client's trouble told.
+    let open = evidence(&analysis, "questions")
+        .into_iter()
+        .filter(|e| consultant(e) && e.kind == "open")
+        .count();
+    assert!(open >= 2, "open questions: {open}");
+    let options = evidence(&analysis, "options-offered");
+    assert!(
+        options.iter().any(|e| e.kind == "alternatives"),
+        "{options:?}"
+    );
+    let handbacks = evidence(&analysis, "decision-handback");
+    assert!(
+        handbacks.iter().any(|e| e.quote.contains("prefer")),
+        "{handbacks:?}"
+    );
+    let promises = evidence(&analysis, "promises");
+    assert!(
+        promises.iter().any(|e| e.kind == "promise"
+            && e.details
+                .get("due")
+                .is_some_and(|due| due.starts_with("friday"))),
+        "{promises:?}"
+    );
+    let monologue = analysis
+        .signals
+        .iter()
+        .find(|s| s.id == "monologue")
+        .unwrap();
+    let longest = monologue.value.unwrap();
+    assert!(
+        (34.0..=48.0).contains(&longest),
+        "longest monologue {longest} s; the script's is 40 s"
+    );
+    let interruptions = evidence(&analysis, "interruptions");
+    assert!(
+        interruptions
+            .iter()
+            .any(|e| (70.0..=80.0).contains(&e.start)),
+        "the scripted interruption is at 1:16: {interruptions:?}"
+    );
+    assert!(!evidence(&analysis, "out-of-school").is_empty());
+
+    let talk = analysis
+        .signals
+        .iter()
+        .find(|s| s.id == "talk-share")
+        .unwrap();
+    let consultant_share = call
+        .participants
+        .iter()
+        .find(|p| p.person.role == Role::Consultant)
+        .unwrap()
+        .talk_share;
+    assert!((talk.value.unwrap() - consultant_share).abs() < 1e-9);
+
+    let score = &analysis.score;
+    let overall = score.overall.unwrap();
+    assert!((0.0..=100.0).contains(&overall));
+    let dimensions: Vec<&str> = score.dimensions.keys().map(String::as_str).collect();
+    assert_eq!(
+        dimensions,
+        ["control", "discretion", "reliability", "understanding"]
+    );
+    let talk_reason = &score.dimensions["control"].checks[0].reason;
+    assert!(
+        talk_reason.starts_with("the consultant spoke "),
+        "{talk_reason}"
+    );
+}
+
+/// A short two-person call made with espeak-ng, one file per person.
+fn short_call(dir: &Path) -> (PathBuf, PathBuf) {
+    let consultant = speak(
+        dir,
+        "consultant",
+        "en-us",
+        0.3,
+        "What worries you most about the launch? I will send you the plan by Friday.",
+    );
+    let client = speak(
+        dir,
+        "client",
+        "en-us+f2",
+        6.5,
+        "Mostly the budget, to be honest.",
+    );
+    (consultant, client)
+}
+
+#[test]
+fn analyze_reuses_the_cached_transcript_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let (consultant, client) = short_call(dir.path());
+    let run = |extra: &[&str]| {
+        let _turn = whisper_turn();
+        let output = rapport()
+            .env("RAPPORT_CACHE", &cache)
+            .arg("analyze")
+            .arg(&consultant)
+            .arg(&client)
+            .args(["--consultant", "1", "--format", "json", "--model"])
+            .arg(model())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Analysis>(&output.stdout).unwrap()
+    };
+    let first = run(&[]);
+    let entries: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&entries[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Mark the cached transcript: a run that reads the cache reports the mark.
+    let mut cached: Call = serde_json::from_slice(&std::fs::read(&entries[0]).unwrap()).unwrap();
+    assert_eq!(cached, first.call);
+    cached.utterances[0].text = "Marked in the cache?".into();
+    std::fs::write(&entries[0], serde_json::to_vec(&cached).unwrap()).unwrap();
+    assert_eq!(run(&[]).call.utterances[0].text, "Marked in the cache?");
+    // --no-cache transcribes again and replaces the entry.
+    let fresh = run(&["--no-cache"]);
+    assert_eq!(fresh.call, first.call);
+    let words = normalized_words(&fresh.call.utterances[0].text);
+    assert!(words.contains(&"launch".to_string()), "{words:?}");
+}
+
+#[test]
+fn analyze_writes_text_html_and_fails_under_a_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (consultant, client) = short_call(dir.path());
+    let analyze = |extra: &[&str]| {
+        let _turn = whisper_turn();
+        rapport()
+            .arg("analyze")
+            .arg(&consultant)
+            .arg(&client)
+            .arg("--model")
+            .arg(model())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let text = analyze(&[]);
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Client in control: "), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour when piped: {text}");
+    assert!(
+        text.contains("roles assumed"),
+        "the note on assumed roles: {text}"
+    );
+
+    let page = dir.path().join("call.html");
+    let html = analyze(&["--format", "html", "-o", page.to_str().unwrap()]);
+    assert!(
+        html.status.success(),
+        "{}",
+        String::from_utf8_lossy(&html.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
+    assert!(!html.contains("http://") && !html.contains("https://"));
+
+    let strict = analyze(&["--fail-under", "100"]);
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("under --fail-under 100"));
+    assert_eq!(analyze(&["--fail-under", "0"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_rubric_is_refused_before_any_transcription() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric = dir.path().join("mine.toml");
+    std::fs::write(
+        &rubric,
+        "name = \"mine\"\n[[dimensions]]\nid = \"control\"\n",
+    )
+    .unwrap();
+    fails_with(
+        rapport()
+            .arg("analyze")
+            .arg(dir.path().join("no-such-call.wav"))
+            .arg("--rubric")
+            .arg(&rubric)
+            .arg("--model")
+            .arg(model()),
+        &["mine.toml", "not a valid rubric", "missing field"],
+    );
+}
+
+#[test]
+fn signals_lists_and_documents_every_signal() {
+    let list = rapport().arg("signals").output().unwrap();
+    assert!(list.status.success());
+    let list = String::from_utf8(list.stdout).unwrap();
+    for signal in rapport::signals::SIGNALS {
+        let id = signal.meta().id;
+        assert!(list.lines().any(|l| l.starts_with(id)), "{id} not listed");
+        let doc = rapport().args(["signals", id]).output().unwrap();
+        assert!(doc.status.success());
+        let doc = String::from_utf8(doc.stdout).unwrap();
+        for heading in rapport::signals::DOC_HEADINGS {
+            assert!(doc.contains(&format!("## {heading}")), "{id}: {heading}");
+        }
+    }
+    fails_with(
+        rapport().args(["signals", "charisma"]),
+        &["no signal \"charisma\"", "questions"],
+    );
+}
+
+/// Labelled utterances this project wrote, in the evaluation data's format.
+const FIXTURE: &str = r#"{"id": "f-1", "corpus": "fixture", "speaker": "a", "role": "consultant", "text": "What has the board said so far?", "context": [{"speaker": "b", "text": "We met the board."}], "labels": ["question", "question.open"], "scope": ["question", "question.open", "question.closed", "option", "commitment"], "ignore": []}
+{"id": "f-2", "corpus": "fixture", "speaker": "a", "role": "consultant", "text": "I'll send you the draft by Friday.", "context": [], "labels": ["commitment"], "scope": ["question", "question.open", "question.closed", "option", "commitment"], "ignore": []}
+{"id": "f-3", "corpus": "fixture", "speaker": "a", "role": "consultant", "text": "We could either wait or start now.", "context": [], "labels": ["option"], "scope": ["question", "question.open", "question.closed", "option", "commitment"], "ignore": []}
+{"id": "f-4", "corpus": "fixture", "speaker": "a", "role": null, "text": "so you moved in may", "context": [], "labels": ["question", "question.closed"], "scope": ["question", "question.open", "question.closed"], "ignore": []}
+{"id": "f-5", "corpus": "other", "speaker": "b", "role": null, "text": "The weather was fine.", "context": [], "labels": [], "scope": ["question", "commitment"], "ignore": []}
+"#;
+
+#[test]
+fn eval_reports_precision_recall_and_f1_per_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = dir.path().join("labels.jsonl");
+    std::fs::write(&dataset, FIXTURE).unwrap();
+    let out = rapport()
+        .args(["eval", "--format", "json"])
+        .arg(&dataset)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: rapport::eval::Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.pooled.utterances, 5);
+    let q = &report.pooled.labels["question"];
+    // f-1 found; f-4 is a question only its intonation showed: missed.
+    assert_eq!((q.tp, q.fp, q.fn_, q.support), (1, 0, 1, 2));
+    assert!((q.f1 - 2.0 / 3.0).abs() < 1e-9);
+    for label in ["question.open", "option", "commitment"] {
+        let s = &report.pooled.labels[label];
+        assert_eq!((s.tp, s.fp, s.fn_), (1, 0, 0), "{label}");
+    }
+    assert_eq!(report.corpora["other"].utterances, 1);
+    let raw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["tp", "fp", "fn", "precision", "recall", "f1", "support"] {
+        assert!(raw["labels"]["question"].get(key).is_some(), "{key}");
+    }
+
+    let text = rapport()
+        .arg("eval")
+        .arg(&dataset)
+        .arg("--show-errors=question")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("precision") && text.contains("fixture"),
+        "{text}"
+    );
+    assert!(text.contains("missed      question        f-4"), "{text}");
+
+    std::fs::write(&dataset, format!("{FIXTURE}{{\"id\": 7}}\n")).unwrap();
+    fails_with(
+        rapport().arg("eval").arg(&dataset),
+        &["labels.jsonl:6", "not a labelled utterance"],
+    );
+    fails_with(
+        rapport().arg("eval").arg(dir.path().join("none.jsonl")),
+        &["none.jsonl", "cannot read"],
+    );
 }
