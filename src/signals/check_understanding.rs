@@ -37,7 +37,7 @@
 //!
 //! None.
 
-use super::phrases::{Pattern, find_any, patterns};
+use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::Token;
@@ -71,7 +71,7 @@ const AGREEMENT: &[&str] = &[
     "excellent",
 ];
 
-static CUES: LazyLock<[(&str, Vec<Pattern>); 3]> = LazyLock::new(|| {
+static CUES: LazyLock<[(&str, Cues); 3]> = LazyLock::new(|| {
     [
         (
             "check",
@@ -146,7 +146,7 @@ impl Signal for CheckUnderstanding {
         for (i, sentence) in input.sentences() {
             let words: Vec<&Token> = input.texts[i].words(sentence).collect();
             let found = CUES.iter().find(|(_, cues)| {
-                find_any(cues, &words).is_some_and(|cue| {
+                cues.find(&words).is_some_and(|cue| {
                     // "Sounds like a plan" agrees; it does not play anything back.
                     !words
                         .get(cue.end)

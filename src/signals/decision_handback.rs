@@ -35,7 +35,7 @@
 //! None. The rubric asks for at least one hand-back when options were
 //! offered.
 
-use super::phrases::{Pattern, find_any, patterns};
+use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -49,7 +49,7 @@ static META: SignalMeta = SignalMeta {
     source: include_str!("decision_handback.rs"),
 };
 
-static CUES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static CUES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "which|what would|do you prefer|want|choose|pick|like",
         "which one|option|way|approach|version would|do|should you",
@@ -84,7 +84,7 @@ static CUES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 /// Whether a sentence hands a decision to the other person.
 pub fn hands_back(text: &Tokenized, sentence: &Sentence) -> bool {
     let words: Vec<&Token> = text.words(sentence).collect();
-    find_any(&CUES, &words).is_some()
+    CUES.find(&words).is_some()
 }
 
 impl Signal for DecisionHandback {

@@ -42,7 +42,7 @@
 //!
 //! None. The rubric asks for at least one option in a call.
 
-use super::phrases::{Pattern, byte_span, core, find_any, patterns, starts_any};
+use super::phrases::{Cues, byte_span, core, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -57,7 +57,7 @@ static META: SignalMeta = SignalMeta {
     source: include_str!("options_offered.rs"),
 };
 
-static ALTERNATIVES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static ALTERNATIVES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "there are|there's|there're|we've|you've two|three|several|some|different ways|options|approaches|routes|paths|choices|alternatives",
         "we|you have two|three|several|some|different ways|options|approaches|routes|paths|choices|alternatives",
@@ -79,7 +79,7 @@ static ALTERNATIVES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
-static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static SUGGESTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "we|you could|might|may|can",
         "maybe|perhaps we|you|it|i",
@@ -121,7 +121,7 @@ static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
-static OFFERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static OFFERS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "would you like me|us to",
         "do you want me|us to",
@@ -143,7 +143,7 @@ static OFFERS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// Cues that name the speaker's own plan or a likelihood, not a possibility
 /// for the other to take up.
-static NOT_OPTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static NOT_OPTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "could|might|can|should see|tell|say|hear|imagine|understand|argue|be|have|get",
         "could|might|can|should not|never",
@@ -178,18 +178,18 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
     {
         return Some(("alternatives", byte_span(&words, at..words.len())));
     }
-    if let Some(cue) = find_any(&ALTERNATIVES, &words) {
+    if let Some(cue) = ALTERNATIVES.find(&words) {
         return Some(("alternatives", byte_span(&words, cue)));
     }
     let rest = |cue: &Range<usize>| &words[cue.end - 1..];
-    if let Some(cue) = find_any(&OFFERS, &words)
+    if let Some(cue) = OFFERS.find(&words)
         && !(cue.start > 0 && WH.contains(&words[cue.start - 1].norm.as_str()))
     {
         return Some(("offer", byte_span(&words, cue.start..words.len())));
     }
-    if let Some(cue) = find_any(&SUGGESTIONS, &words)
+    if let Some(cue) = SUGGESTIONS.find(&words)
         && (cue.start <= start + 4)
-        && !starts_any(&NOT_OPTIONS, rest(&cue))
+        && !NOT_OPTIONS.starts(rest(&cue))
         && !is_conditional_of_fact(&words[..cue.start])
     {
         return Some(("suggestion", byte_span(&words, cue.start..words.len())));

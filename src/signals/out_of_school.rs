@@ -42,7 +42,7 @@
 //!
 //! None.
 
-use super::phrases::{Pattern, find_any, patterns};
+use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::Token;
@@ -56,7 +56,7 @@ static META: SignalMeta = SignalMeta {
     source: include_str!("out_of_school.rs"),
 };
 
-static CONFIDENCES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static CONFIDENCES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "between us",
         "between you and me|i",
@@ -76,7 +76,7 @@ static CONFIDENCES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// "This stays between us": a promise to keep the client's secret.
-static REASSURANCES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static REASSURANCES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "stays|stay|remain|remains|kept|keep between us",
         "be kept between us",
@@ -87,7 +87,7 @@ static REASSURANCES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
-static THIRD_PARTIES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static THIRD_PARTIES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "another|other client|clients|customer|customers",
         "a client|customer of mine|ours",
@@ -222,11 +222,11 @@ impl Signal for OutOfSchool {
         for (i, sentence) in input.sentences() {
             let u = &input.call.utterances[i];
             let words: Vec<&Token> = input.texts[i].words(sentence).collect();
-            if find_any(&REASSURANCES, &words).is_some() {
+            if REASSURANCES.find(&words).is_some() {
                 continue;
             }
             let span = input.texts[i].span(sentence);
-            if let Some(party) = find_any(&THIRD_PARTIES, &words)
+            if let Some(party) = THIRD_PARTIES.find(&words)
                 .map(|r| {
                     words[r]
                         .iter()
@@ -244,7 +244,7 @@ impl Signal for OutOfSchool {
                 .iter()
                 .find(|(speaker, at, _)| *speaker == u.speaker && u.start - at <= STORY_SECONDS)
                 .map(|(_, _, party)| party.clone());
-            let mut e = if find_any(&CONFIDENCES, &words).is_some() {
+            let mut e = if CONFIDENCES.find(&words).is_some() {
                 input.evidence(i, span, "confidence", 0.6)
             } else if let (true, Some(party)) = (situation, &about) {
                 let mut e = input.evidence(i, span, "third-party", 0.4);

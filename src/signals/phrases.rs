@@ -8,14 +8,15 @@
 //! check against the documentation, and the whole matcher is a few loops.
 
 use crate::text::{Sentence, Token, Tokenized};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A compiled cue.
 #[derive(Debug, Clone)]
-pub struct Pattern(Vec<Vec<&'static str>>);
+struct Pattern(Vec<Vec<&'static str>>);
 
 impl Pattern {
-    pub fn new(pattern: &'static str) -> Self {
+    fn new(pattern: &'static str) -> Self {
         Self(pattern.split(' ').map(|w| w.split('|').collect()).collect())
     }
 
@@ -27,41 +28,71 @@ impl Pattern {
                     .any(|&a| a == "*" || a == word.norm.as_str())
             })
     }
+}
 
-    /// The first place the pattern occurs, as a word range.
+/// A list of cues, indexed by first word: a sentence is scanned once,
+/// looking up each word, instead of trying every cue at every word.
+#[derive(Debug, Clone)]
+pub struct Cues {
+    patterns: Vec<Pattern>,
+    by_first: HashMap<&'static str, Vec<usize>>,
+    any_first: Vec<usize>,
+}
+
+impl Cues {
+    /// Cues that could match at `at`: those starting with that word, in
+    /// list order, then those starting with a wildcard.
+    fn candidates(&self, words: &[&Token], at: usize) -> impl Iterator<Item = &Pattern> {
+        self.by_first
+            .get(words[at].norm.as_str())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .chain(&self.any_first)
+            .map(|&i| &self.patterns[i])
+    }
+
+    /// The earliest place any cue occurs, as a word range.
     pub fn find(&self, words: &[&Token]) -> Option<Range<usize>> {
-        (0..words.len())
-            .find(|&at| self.matches_at(words, at))
-            .map(|at| at..at + self.0.len())
+        (0..words.len()).find_map(|at| {
+            self.candidates(words, at)
+                .find(|p| p.matches_at(words, at))
+                .map(|p| at..at + p.0.len())
+        })
     }
 
+    /// Whether a cue starts at the first word.
     pub fn starts(&self, words: &[&Token]) -> bool {
-        self.matches_at(words, 0)
+        !words.is_empty() && self.candidates(words, 0).any(|p| p.matches_at(words, 0))
     }
 
-    pub fn ends(&self, words: &[&Token]) -> bool {
-        words.len() >= self.0.len() && self.matches_at(words, words.len() - self.0.len())
-    }
-
-    pub fn word_count(&self) -> usize {
-        self.0.len()
+    /// Whether a cue is all of `words`.
+    pub fn whole(&self, words: &[&Token]) -> bool {
+        !words.is_empty()
+            && self
+                .candidates(words, 0)
+                .any(|p| p.0.len() == words.len() && p.matches_at(words, 0))
     }
 }
 
 /// Compiles a list of cues.
-pub fn patterns(list: &[&'static str]) -> Vec<Pattern> {
-    list.iter().map(|p| Pattern::new(p)).collect()
-}
-
-/// The first cue of `list` found in `words`, as a word range.
-pub fn find_any(list: &[Pattern], words: &[&Token]) -> Option<Range<usize>> {
-    list.iter()
-        .filter_map(|p| p.find(words))
-        .min_by_key(|r| r.start)
-}
-
-pub fn starts_any(list: &[Pattern], words: &[&Token]) -> bool {
-    list.iter().any(|p| p.starts(words))
+pub fn patterns(list: &[&'static str]) -> Cues {
+    let patterns: Vec<Pattern> = list.iter().map(|p| Pattern::new(p)).collect();
+    let mut by_first: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    let mut any_first = Vec::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        for &first in &pattern.0[0] {
+            if first == "*" {
+                any_first.push(i);
+            } else {
+                by_first.entry(first).or_default().push(i);
+            }
+        }
+    }
+    Cues {
+        patterns,
+        by_first,
+        any_first,
+    }
 }
 
 /// Words that open spoken sentences without changing what they do ("so,
@@ -113,11 +144,13 @@ mod tests {
     fn patterns_match_alternatives_and_wildcards() {
         let text = tokenize("So, um, we'll send the plan.");
         let w = words(&text, &text.sentences[0]);
-        assert_eq!(Pattern::new("i'll|we'll send").find(&w), Some(2..4));
-        assert_eq!(Pattern::new("send * plan").find(&w), Some(3..6));
-        assert!(Pattern::new("the plan").ends(&w));
-        assert!(Pattern::new("we'll").starts(core(&w)));
-        assert!(Pattern::new("send it").find(&w).is_none());
+        assert_eq!(patterns(&["i'll|we'll send"]).find(&w), Some(2..4));
+        assert_eq!(patterns(&["send * plan"]).find(&w), Some(3..6));
+        assert_eq!(patterns(&["the plan", "so"]).find(&w), Some(0..1));
+        assert!(patterns(&["we'll"]).starts(core(&w)));
+        assert!(!patterns(&["we'll"]).whole(core(&w)));
+        assert!(patterns(&["we'll send the plan"]).whole(core(&w)));
+        assert!(patterns(&["send it"]).find(&w).is_none());
     }
 
     #[test]

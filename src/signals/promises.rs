@@ -44,7 +44,7 @@
 //!
 //! None. The rubric asks that every promise have a what and a when.
 
-use super::phrases::{Pattern, find_any, patterns};
+use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -61,7 +61,7 @@ static META: SignalMeta = SignalMeta {
 };
 
 /// A first person with a future or a pledge.
-static PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "i'll|we'll|ill",
         "i|we will|shall",
@@ -83,7 +83,7 @@ static PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Verbs and phrases after a pledge that are speech habits, not commitments.
-static NOT_PLEDGES: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static NOT_PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "be honest|frank|brief|quick|blunt|straight",
         "tell you what",
@@ -366,7 +366,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         return None;
     }
     let words: Vec<&Token> = text.words(sentence).collect();
-    let pledge = find_any(&PLEDGES, &words)?;
+    let pledge = PLEDGES.find(&words)?;
     let after = &words[pledge.end..];
     if after.is_empty()
         && !matches!(
@@ -382,9 +382,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     } else {
         after
     };
-    if NOT_PLEDGES
-        .iter()
-        .any(|p| p.starts(after) || p.starts(tail))
+    if NOT_PLEDGES.starts(after) || NOT_PLEDGES.starts(tail)
     {
         return None;
     }

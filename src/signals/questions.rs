@@ -48,7 +48,7 @@
 //! None. Whether the count is good is the rubric's call (default: at least
 //! 11 an hour, and at least a third of them open).
 
-use super::phrases::{Pattern, core, patterns, starts_any};
+use super::phrases::{Cues, core, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, percent, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -217,7 +217,7 @@ const SUBJECTS: &[&str] = &[
 
 /// Whole sentences that react rather than ask: surprise, or a request to
 /// repeat. Not questions, with or without a question mark.
-static REACTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static REACTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "really",
         "huh",
@@ -247,7 +247,7 @@ static REACTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// Whole sentences that keep a conversation going. With a question mark
 /// ("Right?", "Okay?") they ask for a confirmation; without one they do not.
-static BACKCHANNELS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static BACKCHANNELS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "right",
         "yeah",
@@ -275,7 +275,7 @@ static BACKCHANNELS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Suggestions and offers put as questions: the options signal takes them.
-static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static SUGGESTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "why don't|dont we|you|i",
         "why not",
@@ -296,7 +296,7 @@ static SUGGESTIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Requests for an action put as questions ("could you send the file?").
-static REQUESTS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static REQUESTS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "can|could|would|will you please",
         "can|could|would|will you kindly",
@@ -309,7 +309,7 @@ static REQUESTS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Sentence openings that ask without inversion.
-static INDIRECT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static INDIRECT: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "i wonder|wondered if|whether",
         "i was|am|'m wondering if|whether|what|how|why|when|where|who",
@@ -326,7 +326,7 @@ static INDIRECT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 /// Indirect openings that invite a story.
-static OPEN_INVITATIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static OPEN_INVITATIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "tell|talk me|us about|more",
         "tell me|us what|how|why|a",
@@ -348,10 +348,10 @@ static OPEN_INVITATIONS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ])
 });
 
-static TELL_ME_ABOUT_IT: LazyLock<Pattern> = LazyLock::new(|| Pattern::new("tell me about it"));
+static TELL_ME_ABOUT_IT: LazyLock<Cues> = LazyLock::new(|| patterns(&["tell me about it"]));
 
 /// Question tags that turn a statement into a confirmation request.
-static TAGS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static TAGS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "right",
         "correct",
@@ -366,7 +366,7 @@ static TAGS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// Questions about a quantity, a time or a place: they ask for a fact, not
 /// a story, so they count as closed.
-static SPECIFIC: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+static SPECIFIC: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "how many|much|long|old|often|far|soon",
         "what number|time|year|age|day|date|percentage",
@@ -379,7 +379,7 @@ static SPECIFIC: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 fn opener(core: &[&Token], marked: bool) -> Option<Kind> {
     let first = core.first()?.norm.as_str();
     let second = core.get(1).map_or("", |t| t.norm.as_str());
-    if starts_any(&OPEN_INVITATIONS, core) {
+    if OPEN_INVITATIONS.starts(core) {
         return Some(Kind::Open);
     }
     let wh_question = WH.contains(&first)
@@ -389,14 +389,14 @@ fn opener(core: &[&Token], marked: bool) -> Option<Kind> {
             || (first == "how" && second.ends_with("'s"))
             || marked);
     if wh_question || (first == "or" && WH.contains(&second)) {
-        let specific = starts_any(&SPECIFIC, core) && !(first == "or" && WH.contains(&second));
+        let specific = SPECIFIC.starts(core) && !(first == "or" && WH.contains(&second));
         return Some(if specific { Kind::Closed } else { Kind::Open });
     }
     let inverted = AUXILIARIES.contains(&first)
         && SUBJECTS.contains(&second)
         && !(first == "do" && matches!(second, "it" | "that" | "this" | "the" | "a" | "an"))
         && !(matches!(first, "have" | "has" | "had") && matches!(second, "a" | "an" | "the"));
-    if starts_any(&INDIRECT, core) {
+    if INDIRECT.starts(core) {
         // "I wonder what you think" invites; "I wonder whether" asks yes/no.
         let asks_what = core.iter().take(5).any(|w| WH.contains(&w.norm.as_str()));
         return Some(if asks_what { Kind::Open } else { Kind::Closed });
@@ -416,21 +416,17 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
     let core = core(&words);
     // "Tell me how you felt." asks, whatever its punctuation; "tell me about
     // it" agrees.
-    if starts_any(&OPEN_INVITATIONS, core) && !TELL_ME_ABOUT_IT.starts(core) {
+    if OPEN_INVITATIONS.starts(core) && !TELL_ME_ABOUT_IT.starts(core) {
         return Some(Kind::Open);
     }
     if matches!(sentence.terminator, Some('.' | '!')) {
         return None;
     }
     let marked = sentence.terminator == Some('?');
-    let whole = |list: &[Pattern]| {
-        list.iter()
-            .any(|p| p.word_count() == core.len() && p.starts(core))
-    };
-    if core.is_empty() || whole(&REACTIONS) || (!marked && whole(&BACKCHANNELS)) {
+    if core.is_empty() || REACTIONS.whole(core) || (!marked && BACKCHANNELS.whole(core)) {
         return None;
     }
-    if starts_any(&SUGGESTIONS, core) || starts_any(&REQUESTS, core) {
+    if SUGGESTIONS.starts(core) || REQUESTS.starts(core) {
         return None;
     }
     // Clauses, split at commas and dashes, last first.
@@ -470,9 +466,7 @@ fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
     };
     let tail: Vec<&Token> = tokens[comma + 1..].iter().collect();
     !tail.is_empty()
-        && TAGS
-            .iter()
-            .any(|p| p.word_count() == tail.len() && p.starts(&tail))
+        && TAGS.whole(&tail)
 }
 
 impl Signal for Questions {

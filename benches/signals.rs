@@ -1,0 +1,135 @@
+//! Signals + score on real-sized transcripts: one hour-long call, and a
+//! thousand calls (a few weeks of a team's calls) scored in parallel.
+//! Transcripts are built from the sample call's script, repeated with its
+//! own pauses, at 0.35 s a word: an hour is about 10,000 words.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rapport::score::Rubric;
+use rapport::speakers::{Participant, Role, RoleSource};
+use rapport::transcribe::Word;
+use rapport::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+use rayon::prelude::*;
+
+const WORD_SECONDS: f64 = 0.35;
+
+/// The sample's script lines: (role, pause before, text).
+fn script() -> Vec<(Role, f64, String)> {
+    let text = include_str!("../samples/call.script.txt");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|line| {
+            let mut cols = line.splitn(3, '|').map(str::trim);
+            let role = match cols.next()? {
+                "consultant" => Role::Consultant,
+                _ => Role::Client,
+            };
+            let pause = cols.next()?.parse().ok()?;
+            Some((role, pause, cols.next()?.to_string()))
+        })
+        .collect()
+}
+
+/// A call of `seconds` made by repeating the script.
+fn call_of(seconds: f64) -> Call {
+    let lines = script();
+    let mut utterances = Vec::new();
+    let mut at = 0.0;
+    'outer: loop {
+        for (role, pause, text) in &lines {
+            at += pause;
+            if at > seconds {
+                break 'outer;
+            }
+            let words: Vec<Word> = text
+                .split_whitespace()
+                .enumerate()
+                .map(|(i, w)| Word {
+                    start: at + WORD_SECONDS * i as f64,
+                    end: at + WORD_SECONDS * (i + 1) as f64,
+                    text: w.to_string(),
+                    probability: 0.9,
+                })
+                .collect();
+            let end = words.last().map_or(at, |w| w.end);
+            utterances.push(Utterance {
+                speaker: if *role == Role::Consultant { "p1" } else { "p2" }.into(),
+                start: at,
+                end,
+                text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+                words,
+            });
+            at = end;
+        }
+    }
+    let talk = |id: &str| -> f64 {
+        utterances
+            .iter()
+            .filter(|u| u.speaker == id)
+            .map(|u| u.end - u.start)
+            .sum()
+    };
+    let total = talk("p1") + talk("p2");
+    let participants = [("p1", Role::Consultant), ("p2", Role::Client)]
+        .iter()
+        .enumerate()
+        .map(|(i, (id, role))| CallParticipant {
+            person: Participant {
+                id: (*id).into(),
+                name: role.label().into(),
+                role: *role,
+                track: i + 1,
+            },
+            talk_seconds: talk(id),
+            talk_share: talk(id) / total,
+        })
+        .collect();
+    Call {
+        schema_version: SCHEMA_VERSION,
+        duration: at,
+        participants,
+        utterances,
+        roles: RoleSource::Given,
+        recording: Recording {
+            inputs: vec!["bench".into()],
+            tracks: Vec::new(),
+            audio_seconds: at,
+            transcribed_seconds: at,
+            model: "none".into(),
+        },
+        notes: Vec::new(),
+    }
+}
+
+fn signals_and_score(c: &mut Criterion) {
+    let rubric = Rubric::default_rubric();
+    let hour = call_of(3600.0);
+    let words: usize = hour.utterances.iter().map(|u| u.words.len()).sum();
+    eprintln!(
+        "hour-long call: {} utterances, {words} words",
+        hour.utterances.len()
+    );
+    let mut group = c.benchmark_group("analyze");
+    group.throughput(Throughput::Elements(words as u64));
+    group.bench_function("hour_long_call (elements = words)", |b| {
+        b.iter(|| rapport::analyze(hour.clone(), &rubric));
+    });
+    group.finish();
+
+    // A thousand calls of the sample's length (2.5 minutes each).
+    let calls: Vec<Call> = (0..1000).map(|_| call_of(150.0)).collect();
+    let mut group = c.benchmark_group("analyze");
+    group.throughput(Throughput::Elements(calls.len() as u64));
+    group.sample_size(10);
+    group.bench_function("thousand_calls (elements = calls)", |b| {
+        b.iter(|| {
+            calls
+                .par_iter()
+                .map(|call| rapport::analyze(call.clone(), &rubric).score.overall)
+                .collect::<Vec<_>>()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, signals_and_score);
+criterion_main!(benches);
