@@ -81,7 +81,8 @@ static ALTERNATIVES: LazyLock<Cues> = LazyLock::new(|| {
 
 static SUGGESTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
-        "we|you could|might|may|can",
+        "we|you could|might|may",
+        "we can",
         "maybe|perhaps we|you|it|i",
         "i think we|you should|could|might|need",
         "we|you need to",
@@ -90,8 +91,6 @@ static SUGGESTIONS: LazyLock<Cues> = LazyLock::new(|| {
         "why don't|dont we|you|i",
         "why not",
         "how|what about",
-        "let's|lets",
-        "let us",
         "shall we",
         "i|i'd|we'd suggest|recommend|propose|advise",
         "i would|could|might suggest|recommend|propose|advise",
@@ -113,8 +112,6 @@ static SUGGESTIONS: LazyLock<Cues> = LazyLock::new(|| {
         "you may want",
         "worth a try|trying|considering|looking",
         "is it appealing",
-        "you can also|try|always|just",
-        "you can't|can go",
         "you'd need|want|be better",
         "the best thing|way",
         "might be worth",

@@ -7,11 +7,15 @@
 //! your mind?", "How do you feel about the plan?", "Tell me about the team")
 //! and *closed* when it asks for a yes or no, a pick between named choices,
 //! or a confirmation ("Do you have a budget?", "Is it A or B?", "That's
-//! March, right?", "So you're moving in May?"). Works on text that has lost
-//! its question marks (speech recognition often drops them; imported
-//! transcripts may never have had them) by reading how the sentence is
-//! built: a question word followed by an inverted verb, an auxiliary before
-//! its subject, a tag at the end, "I wonder if".
+//! March, right?", "So you're moving in May?"). Questions after a fact —
+//! how many, how long, which one — count as closed: they ask for a number or
+//! a pick, not a story. Works on text that has lost its question marks
+//! (speech recognition often drops them; imported transcripts may never
+//! have had them) by reading how the sentence is built: a question word
+//! followed by an inverted verb, an auxiliary before its subject, a tag at
+//! the end, "I wonder if". A sentence the transcript ends with a full stop
+//! is taken at its word, except invitations ("Tell me how you felt."),
+//! which ask whatever their punctuation.
 //!
 //! The value is the number of questions the consultant asked; the measures
 //! add the rate per hour of call and the share that were open.
