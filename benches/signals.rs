@@ -52,7 +52,12 @@ fn call_of(seconds: f64) -> Call {
                 .collect();
             let end = words.last().map_or(at, |w| w.end);
             utterances.push(Utterance {
-                speaker: if *role == Role::Consultant { "p1" } else { "p2" }.into(),
+                speaker: if *role == Role::Consultant {
+                    "p1"
+                } else {
+                    "p2"
+                }
+                .into(),
                 start: at,
                 end,
                 text: text.split_whitespace().collect::<Vec<_>>().join(" "),

@@ -226,7 +226,8 @@ impl Signal for OutOfSchool {
                 continue;
             }
             let span = input.texts[i].span(sentence);
-            if let Some(party) = THIRD_PARTIES.find(&words)
+            if let Some(party) = THIRD_PARTIES
+                .find(&words)
                 .map(|r| {
                     words[r]
                         .iter()

@@ -382,8 +382,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     } else {
         after
     };
-    if NOT_PLEDGES.starts(after) || NOT_PLEDGES.starts(tail)
-    {
+    if NOT_PLEDGES.starts(after) || NOT_PLEDGES.starts(tail) {
         return None;
     }
     // "I don't think we'll…" doubts rather than pledges.

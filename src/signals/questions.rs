@@ -469,8 +469,7 @@ fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
         return false;
     };
     let tail: Vec<&Token> = tokens[comma + 1..].iter().collect();
-    !tail.is_empty()
-        && TAGS.whole(&tail)
+    !tail.is_empty() && TAGS.whole(&tail)
 }
 
 impl Signal for Questions {
