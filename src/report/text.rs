@@ -164,6 +164,12 @@ mod tests {
     }
 
     #[test]
+    fn scorecard_of_the_fixture_call() {
+        let analysis = crate::analyze(testing::sample_call(), &Rubric::default_rubric());
+        insta::assert_snapshot!(analysis_text(&analysis, false));
+    }
+
+    #[test]
     fn transcript_text_cannot_drive_the_terminal() {
         let call = testing::call(&[(
             crate::speakers::Role::Consultant,

@@ -144,6 +144,8 @@ pub struct Evidence {
     pub end: f64,
     /// The participant `id`.
     pub speaker: String,
+    /// What was said: the text at `span`, or for a stretch of speech
+    /// (monologue, client story) its opening words.
     pub quote: String,
     /// What sort of moment this is, e.g. `open` or `vague-promise`.
     pub kind: String,
@@ -436,6 +438,7 @@ pub(crate) mod testing;
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::fmt::Write as _;
 
     #[test]
     fn every_signal_is_documented_with_every_heading() {
@@ -498,6 +501,28 @@ mod tests {
         // The fixture times each word 0.4 s apart from the utterance start.
         assert!((e.start - 10.8).abs() < 1e-9, "{e:?}");
         assert!((e.end - 12.0).abs() < 1e-9, "{e:?}");
+    }
+
+    /// Every signal's evidence on the fixture call, one line each: what a
+    /// change to any detector does to a whole conversation shows up here.
+    #[test]
+    fn evidence_on_the_fixture_call() {
+        let mut lines = String::new();
+        for output in run(&testing::sample_call(), &Settings::default()) {
+            let _ = writeln!(
+                lines,
+                "{}: {:?} — {}",
+                output.id, output.value, output.summary
+            );
+            for e in &output.evidence {
+                let _ = writeln!(
+                    lines,
+                    "  {:>5.1}–{:<5.1} {} {} {:?} {:?}",
+                    e.start, e.end, e.speaker, e.kind, e.quote, e.details
+                );
+            }
+        }
+        insta::assert_snapshot!(lines);
     }
 
     #[test]

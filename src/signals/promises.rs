@@ -385,15 +385,16 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     if NOT_PLEDGES.starts(after) || NOT_PLEDGES.starts(tail) {
         return None;
     }
-    // "I don't think we'll…" doubts rather than pledges.
-    if words[..pledge.start].windows(2).any(|w| {
-        matches!(w[0].norm.as_str(), "don't" | "doubt") && w[1].norm == "think"
-            || w[0].norm == "doubt"
-    }) {
+    // "I don't think we'll…", "I doubt I'll…": doubts, not pledges.
+    let before = &words[..pledge.start];
+    if before.iter().any(|w| w.norm == "doubt")
+        || before
+            .windows(2)
+            .any(|w| w[0].norm == "don't" && w[1].norm == "think")
+    {
         return None;
     }
-    // A pledge reported or imagined is not one: "he said I'll…" is still
-    // first person, but "if I'll…" and "what I'll…" are not pledges.
+    // "What I'll do is…", "whether we'll…": describing or asking, not pledging.
     if pledge.start > 0
         && matches!(
             words[pledge.start - 1].norm.as_str(),
@@ -644,6 +645,8 @@ mod tests {
                 "The board will decide.",
                 "I sent it last week.",
                 "Let me think.",
+                "I doubt we'll get to it.",
+                "I don't think we're going to finish.",
             ],
         );
         check_table(
