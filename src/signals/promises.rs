@@ -28,7 +28,8 @@
 //! ## Fires on
 //!
 //! - "I'll send you the revised plan by Friday." (promise, due `friday`)
-//! - "We're going to have the numbers to you by end of next week." (promise)
+//! - "We're going to have the numbers to you by end of next week." (promise;
+//!   an undated "we're going to" is a plan under discussion, not a pledge)
 //! - "Let me check with finance." (vague-promise: no time)
 //! - "I'll look into it." (vague-promise: no deliverable, no time)
 //!
@@ -65,9 +66,9 @@ static PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "i'll|we'll|ill",
         "i|we will|shall",
-        "i'm|we're|i|we gonna",
-        "i'm|we're going to",
-        "i am|we are going to",
+        "i'm|i gonna",
+        "i'm going to",
+        "i am going to",
         "let me|us",
         "i|we promise",
         "i|we can promise",
@@ -81,6 +82,12 @@ static PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
         "i|we have to get|send|call|check|follow|finish|write|talk|find|make|put",
     ])
 });
+
+/// "We're going to …": in meetings mostly a plan being discussed, so a
+/// pledge only when it comes with a time ("we're going to have the numbers
+/// to you by Friday").
+static GROUP_PLANS: LazyLock<Cues> =
+    LazyLock::new(|| patterns(&["we're|we going to", "we are going to", "we're|we gonna"]));
 
 /// Verbs and phrases after a pledge that are speech habits, not commitments.
 static NOT_PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
@@ -366,7 +373,12 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         return None;
     }
     let words: Vec<&Token> = text.words(sentence).collect();
-    let pledge = PLEDGES.find(&words)?;
+    let pledge = match PLEDGES.find(&words) {
+        Some(pledge) => pledge,
+        None => GROUP_PLANS
+            .find(&words)
+            .filter(|plan| due(&words, plan.end).is_some())?,
+    };
     let after = &words[pledge.end..];
     if after.is_empty()
         && !matches!(
@@ -644,6 +656,7 @@ mod tests {
                 "It'll be fine.",
                 "The board will decide.",
                 "I sent it last week.",
+                "We're going to segment the data first.",
                 "Let me think.",
                 "I doubt we'll get to it.",
                 "I don't think we're going to finish.",
