@@ -306,7 +306,7 @@ static REQUESTS: LazyLock<Cues> = LazyLock::new(|| {
         "can|could|would|will you kindly",
         "would|will you mind",
         "do you mind",
-        "can|could|may i have|get|borrow|use|see|speak|talk|pay|sign|come|take|leave|try|introduce|help|book|reserve",
+        "could|may i have|get|borrow|use|see|speak|talk|pay|sign|come|take|leave|try|introduce|help|book|reserve",
         "would you be so kind",
         "can|could|would|will you give|send|pass|bring|help|show|get|take|put|call|turn|open|close|fill|sign|hold|wait|come|make|do|let|lend|check|buy|pick|book|change",
     ])
