@@ -25,12 +25,6 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Transcribe a recorded call and say who said what, when.
-    ///
-    /// INPUT is a WAV recording with one person per channel (a stereo call
-    /// recording), or several files, one per participant. Each channel is one
-    /// participant; only the speech on each is sent to Whisper.
-    Transcribe(TranscribeArgs),
     /// Score a recorded call: whether the consultant kept the client in
     /// control, with the reasons and the timestamped evidence.
     ///
@@ -38,6 +32,12 @@ enum Command {
     /// the inputs' content, the model and the settings), so analysing the
     /// same call again, with another rubric say, takes milliseconds.
     Analyze(AnalyzeArgs),
+    /// Transcribe a recorded call and say who said what, when.
+    ///
+    /// INPUT is a WAV recording with one person per channel (a stereo call
+    /// recording), or several files, one per participant. Each channel is one
+    /// participant; only the speech on each is sent to Whisper.
+    Transcribe(TranscribeArgs),
     /// List the trust signals, or print one's documentation.
     Signals {
         /// A signal id, e.g. `questions`.

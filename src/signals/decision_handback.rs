@@ -37,7 +37,6 @@
 
 use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
-use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -98,22 +97,14 @@ impl Signal for DecisionHandback {
             .filter(|&(i, sentence)| hands_back(&input.texts[i], sentence))
             .map(|(i, sentence)| input.sentence_evidence(i, sentence, "handback", 0.8))
             .collect();
-        let consultant = evidence
-            .iter()
-            .filter(|e| input.role(e.utterance) == Role::Consultant)
-            .count();
-        let value = if input.has_roles() {
-            consultant
-        } else {
-            evidence.len()
-        };
+        let value = input.consultants_share_of(&evidence);
         output(
             &META,
             Some(value as f64),
             if input.has_roles() {
                 format!(
                     "the consultant handed the decision to the client {}",
-                    plural(consultant, "time", "times")
+                    plural(value, "time", "times")
                 )
             } else {
                 format!(
@@ -131,6 +122,7 @@ impl Signal for DecisionHandback {
 mod tests {
     use super::super::testing::check_table;
     use super::*;
+    use crate::speakers::Role;
 
     #[test]
     fn table() {

@@ -36,7 +36,9 @@
 //! - `min-overlap-seconds` (0.3): how long the client must go on talking
 //!   after the consultant starts.
 
-use super::{Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, plural};
+use super::{
+    Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, plural, without_roles,
+};
 use crate::speakers::Role;
 use serde::{Deserialize, Serialize};
 
@@ -72,13 +74,7 @@ impl Signal for Interruptions {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.interruptions;
         if !input.has_roles() {
-            return output(
-                &META,
-                None,
-                "who is the consultant is unknown".into(),
-                [],
-                Vec::new(),
-            );
+            return without_roles(&META);
         }
         let utterances = &input.call.utterances;
         let clients: Vec<usize> = (0..utterances.len())

@@ -195,6 +195,18 @@ impl<'a> Input<'a> {
         has(Role::Consultant) && has(Role::Client)
     }
 
+    /// How much of `evidence` is the consultant's: all of it when roles
+    /// are unknown, since then nobody can be left out.
+    pub fn consultants_share_of(&self, evidence: &[Evidence]) -> usize {
+        if !self.has_roles() {
+            return evidence.len();
+        }
+        evidence
+            .iter()
+            .filter(|e| self.role(e.utterance) == Role::Consultant)
+            .count()
+    }
+
     /// Every sentence of the call with the index of its utterance.
     pub fn sentences(&self) -> impl Iterator<Item = (usize, &Sentence)> {
         self.texts
@@ -357,6 +369,18 @@ fn output(
             .collect(),
         evidence,
     }
+}
+
+/// The output of a signal that needs to know who the consultant is, on a
+/// call that does not say (one mixed track, or roles nobody gave).
+fn without_roles(meta: &SignalMeta) -> SignalOutput {
+    output(
+        meta,
+        None,
+        "not measured: who is the consultant and who the client is unknown".into(),
+        [],
+        Vec::new(),
+    )
 }
 
 /// Words that only say "I'm listening".

@@ -34,7 +34,9 @@
 //!   long do not end it.
 //! - `report-over-seconds` (60.0): stretches longer than this are evidence.
 
-use super::{Evidence, Input, Signal, SignalMeta, SignalOutput, is_backchannel, output};
+use super::{
+    Evidence, Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, without_roles,
+};
 use crate::report::timestamp;
 use crate::speakers::Role;
 use serde::{Deserialize, Serialize};
@@ -149,13 +151,7 @@ pub fn measure(
 ) -> SignalOutput {
     let who = role.label().to_lowercase();
     if !input.has_roles() {
-        return output(
-            meta,
-            None,
-            format!("who is the {who} is unknown"),
-            [],
-            Vec::new(),
-        );
+        return without_roles(meta);
     }
     let all = stretches(input, role, settings);
     let Some(longest) = all

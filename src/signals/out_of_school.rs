@@ -44,7 +44,6 @@
 
 use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
-use crate::speakers::Role;
 use crate::text::Token;
 use std::sync::LazyLock;
 
@@ -259,15 +258,7 @@ impl Signal for OutOfSchool {
             }
             evidence.push(e);
         }
-        let consultant = evidence
-            .iter()
-            .filter(|e| input.role(e.utterance) == Role::Consultant)
-            .count();
-        let value = if input.has_roles() {
-            consultant
-        } else {
-            evidence.len()
-        };
+        let value = input.consultants_share_of(&evidence);
         output(
             &META,
             Some(value as f64),
@@ -285,6 +276,7 @@ impl Signal for OutOfSchool {
 mod tests {
     use super::super::testing::check_table;
     use super::*;
+    use crate::speakers::Role;
 
     #[test]
     fn a_story_told_over_several_sentences_is_one_lead() {

@@ -34,7 +34,7 @@
 //! - `quick-reply-seconds` (0.2): replies faster than this are evidence.
 //! - `backchannel-seconds` (1.0): backchannels up to this long are not turns.
 
-use super::{Input, Signal, SignalMeta, SignalOutput, is_backchannel, output};
+use super::{Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, without_roles};
 use crate::speakers::Role;
 use serde::{Deserialize, Serialize};
 
@@ -83,13 +83,7 @@ impl Signal for Patience {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.patience;
         if !input.has_roles() {
-            return output(
-                &META,
-                None,
-                "who is the consultant is unknown".into(),
-                [],
-                Vec::new(),
-            );
+            return without_roles(&META);
         }
         let utterances = &input.call.utterances;
         let mut turns: Vec<usize> = (0..utterances.len())
