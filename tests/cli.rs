@@ -47,10 +47,11 @@ fn rapport() -> Command {
     cmd
 }
 
-fn transcribe_json(args: &[&str]) -> Call {
+/// Runs a subcommand on the real model and parses its JSON output.
+fn run_json<T: serde::de::DeserializeOwned>(command: &str, args: &[&str]) -> T {
     let _turn = whisper_turn();
     let output = rapport()
-        .arg("transcribe")
+        .arg(command)
         .args(args)
         .arg("--format=json")
         .arg("--model")
@@ -62,7 +63,11 @@ fn transcribe_json(args: &[&str]) -> Call {
         "rapport failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("the JSON output is a Call")
+    serde_json::from_slice(&output.stdout).expect("the JSON output parses into its type")
+}
+
+fn transcribe_json(args: &[&str]) -> Call {
+    run_json("transcribe", args)
 }
 
 /// One scripted line of `samples/call.truth.tsv`.
@@ -445,21 +450,7 @@ fn model_install_is_quiet_when_the_model_is_there() {
 }
 
 fn analyze_json(args: &[&str]) -> Analysis {
-    let _turn = whisper_turn();
-    let output = rapport()
-        .arg("analyze")
-        .args(args)
-        .arg("--format=json")
-        .arg("--model")
-        .arg(model())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "rapport failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the JSON output is an Analysis")
+    run_json("analyze", args)
 }
 
 fn evidence<'a>(analysis: &'a Analysis, signal: &str) -> Vec<&'a rapport::signals::Evidence> {
