@@ -246,6 +246,12 @@ static REACTIONS: LazyLock<Cues> = LazyLock::new(|| {
         "you did",
         "you think",
         "think so",
+        "or what",
+        "or something",
+        "or not",
+        "you know what i mean",
+        "know what i mean",
+        "what i mean",
     ])
 });
 
@@ -275,6 +281,7 @@ static BACKCHANNELS: LazyLock<Cues> = LazyLock::new(|| {
         "yeah right",
         "you know what i mean",
         "know what i mean",
+        "what i mean",
     ])
 });
 
@@ -316,7 +323,7 @@ static REQUESTS: LazyLock<Cues> = LazyLock::new(|| {
 static INDIRECT: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "i wonder|wondered if|whether",
-        "i was|am|'m wondering if|whether|what|how|why|when|where|who",
+        "i was|am wondering if|whether|what|how|why|when|where|who",
         "i'm wondering if|whether|what|how|why|when|where|who",
         "i wonder|wondered what|how|why|when|where|who",
         "i'm curious|curious about|whether|if|what|how|why",
@@ -392,8 +399,10 @@ fn opener(core: &[&Token], marked: bool) -> Option<Kind> {
             || first.ends_with("'s")
             || (first == "how" && second.ends_with("'s"))
             || marked);
-    if wh_question || (first == "or" && WH.contains(&second)) {
-        let specific = SPECIFIC.starts(core) && !(first == "or" && WH.contains(&second));
+    // "Or how do you see it?" opens up; a bare "or what?" is a tag.
+    let or_wh = first == "or" && WH.contains(&second) && core.len() > 2;
+    if wh_question || or_wh {
+        let specific = SPECIFIC.starts(core) && !or_wh;
         return Some(if specific { Kind::Closed } else { Kind::Open });
     }
     let inverted = AUXILIARIES.contains(&first)
@@ -401,8 +410,10 @@ fn opener(core: &[&Token], marked: bool) -> Option<Kind> {
         && !(first == "do" && matches!(second, "it" | "that" | "this" | "the" | "a" | "an"))
         && !(matches!(first, "have" | "has" | "had") && matches!(second, "a" | "an" | "the"));
     if INDIRECT.starts(core) {
-        // "I wonder what you think" invites; "I wonder whether" asks yes/no.
-        let asks_what = core.iter().take(5).any(|w| WH.contains(&w.norm.as_str()));
+        // "I wonder what you think" invites; "I wonder whether" asks yes/no,
+        // and so does "do you know what it is".
+        let asks_what =
+            first.starts_with('i') && core.iter().take(5).any(|w| WH.contains(&w.norm.as_str()));
         return Some(if asks_what { Kind::Open } else { Kind::Closed });
     }
     inverted.then_some(Kind::Closed)
@@ -577,6 +588,8 @@ mod tests {
                 ("That's end of March, isn't it", "closed"),
                 ("So you're moving in May?", "closed"),
                 ("I was wondering whether the team knows", "closed"),
+                ("Do you know what the board wants?", "closed"),
+                ("I wonder what the board wants", "open"),
                 ("Which one would you pick?", "closed"),
                 ("Have you told the board yet", "closed"),
                 ("We go live in May. Right?", "closed"),
@@ -590,6 +603,8 @@ mod tests {
                 "Okay.",
                 "Why don't we start with the budget?",
                 "How about Tuesday?",
+                "Or what?",
+                "You know what I mean?",
                 "Could you send me the file?",
                 "Can you please hold for a second?",
                 "What I mean is the budget.",
