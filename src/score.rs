@@ -304,6 +304,30 @@ mod tests {
     }
 
     #[test]
+    fn a_call_without_roles_is_not_scored_as_the_consultants() {
+        use crate::speakers::Role;
+        // One mixed track: everybody's questions, promises and confidences
+        // are in it, and none of them can be put down to the consultant.
+        let call = testing::call(&[
+            (
+                Role::Other,
+                0.0,
+                "What worries you most? Does that make sense?",
+            ),
+            (
+                Role::Other,
+                4.0,
+                "Between us, Northwind is in trouble. I'll send it by Friday.",
+            ),
+        ]);
+        let card = score(&run(&call, &Settings::default()), &Rubric::default_rubric());
+        assert_eq!(card.overall, None, "{card:#?}");
+        for d in card.dimensions.values() {
+            assert_eq!(d.score, None, "{}", d.name);
+        }
+    }
+
+    #[test]
     fn checks_are_straight_lines_between_anchors() {
         let check = |good, poor| Check {
             signal: "talk-share".into(),

@@ -81,6 +81,11 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // Notes come first: they say what the numbers below can be trusted for
+    // (roles assumed, one side not heard, a mixed track not scored).
+    for note in &call.notes {
+        let _ = writeln!(out, "{}note:{:#} {}", p.dim, p.dim, terminal_safe(note));
+    }
     let s = p.for_score(card.overall);
     let _ = writeln!(
         out,
@@ -133,12 +138,6 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
             p.dim,
             terminal_safe(&e.quote)
         );
-    }
-    if !call.notes.is_empty() {
-        let _ = writeln!(out, "\n{h}Notes{h:#}");
-        for note in &call.notes {
-            let _ = writeln!(out, "  {}", terminal_safe(note));
-        }
     }
     out
 }

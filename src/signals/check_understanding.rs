@@ -168,11 +168,17 @@ impl Signal for CheckUnderstanding {
             consultant("explain"),
             consultant("summary"),
         );
-        let all = if input.has_roles() {
-            checks + explains + summaries
-        } else {
-            evidence.len()
-        };
+        if !input.has_roles() {
+            let all = evidence.len();
+            return output(
+                &META,
+                Some(all as f64),
+                format!("{}; by whom is unknown", plural(all, "moment", "moments")),
+                [("all", all as f64)],
+                evidence,
+            );
+        }
+        let all = checks + explains + summaries;
         output(
             &META,
             Some(all as f64),

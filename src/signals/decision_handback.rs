@@ -97,24 +97,29 @@ impl Signal for DecisionHandback {
             .filter(|&(i, sentence)| hands_back(&input.texts[i], sentence))
             .map(|(i, sentence)| input.sentence_evidence(i, sentence, "handback", 0.8))
             .collect();
-        let value = input.consultants_share_of(&evidence);
-        output(
-            &META,
-            Some(value as f64),
-            if input.has_roles() {
+        let all = evidence.len();
+        match input.consultant_count(&evidence) {
+            Some(consultant) => output(
+                &META,
+                Some(consultant as f64),
                 format!(
                     "the consultant handed the decision to the client {}",
-                    plural(value, "time", "times")
-                )
-            } else {
+                    plural(consultant, "time", "times")
+                ),
+                [("handbacks", consultant as f64)],
+                evidence,
+            ),
+            None => output(
+                &META,
+                Some(all as f64),
                 format!(
                     "{} handed back; by whom is unknown",
-                    plural(value, "decision", "decisions")
-                )
-            },
-            [("handbacks", value as f64)],
-            evidence,
-        )
+                    plural(all, "decision", "decisions")
+                ),
+                [("all", all as f64)],
+                evidence,
+            ),
+        }
     }
 }
 

@@ -127,7 +127,10 @@ pub struct SignalOutput {
     pub value: Option<f64>,
     /// The measurement in words.
     pub summary: String,
-    /// Named numbers the rubric reads, e.g. `consultant_share`.
+    /// Named numbers the rubric reads, e.g. `consultant_share`. Measures of
+    /// the consultant are absent when roles are unknown (a mixed track), so
+    /// no rubric scores everyone's speech as the consultant's; `all` then
+    /// counts the evidence of every speaker.
     pub measures: BTreeMap<String, f64>,
     pub evidence: Vec<Evidence>,
 }
@@ -195,16 +198,15 @@ impl<'a> Input<'a> {
         has(Role::Consultant) && has(Role::Client)
     }
 
-    /// How much of `evidence` is the consultant's: all of it when roles
-    /// are unknown, since then nobody can be left out.
-    pub fn consultants_share_of(&self, evidence: &[Evidence]) -> usize {
-        if !self.has_roles() {
-            return evidence.len();
-        }
-        evidence
-            .iter()
-            .filter(|e| self.role(e.utterance) == Role::Consultant)
-            .count()
+    /// How much of `evidence` is the consultant's; `None` when roles are
+    /// unknown.
+    pub fn consultant_count(&self, evidence: &[Evidence]) -> Option<usize> {
+        self.has_roles().then(|| {
+            evidence
+                .iter()
+                .filter(|e| self.role(e.utterance) == Role::Consultant)
+                .count()
+        })
     }
 
     /// Every sentence of the call with the index of its utterance.
@@ -377,7 +379,7 @@ fn without_roles(meta: &SignalMeta) -> SignalOutput {
     output(
         meta,
         None,
-        "not measured: who is the consultant and who the client is unknown".into(),
+        "who is the consultant and who the client is unknown".into(),
         [],
         Vec::new(),
     )

@@ -232,7 +232,7 @@ impl Signal for OptionsOffered {
                     "{} put forward; who offered them is unknown",
                     plural(n, "option", "options")
                 ),
-                [("options", n as f64)],
+                [("all", n as f64)],
                 evidence,
             );
         }

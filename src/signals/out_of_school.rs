@@ -258,15 +258,24 @@ impl Signal for OutOfSchool {
             }
             evidence.push(e);
         }
-        let value = input.consultants_share_of(&evidence);
+        let all = evidence.len();
+        let (value, measure) = match input.consultant_count(&evidence) {
+            Some(consultant) => (consultant, "flagged"),
+            None => (all, "all"),
+        };
         output(
             &META,
             Some(value as f64),
             format!(
-                "{} to review for another party's confidences",
-                plural(value, "moment", "moments")
+                "{} to review for another party's confidences{}",
+                plural(value, "moment", "moments"),
+                if measure == "all" {
+                    "; by whom is unknown"
+                } else {
+                    ""
+                }
             ),
-            [("flagged", value as f64)],
+            [(measure, value as f64)],
             evidence,
         )
     }

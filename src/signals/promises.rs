@@ -519,7 +519,7 @@ impl Signal for Promises {
                     plural(all, "commitment", "commitments"),
                     count("commitment")
                 ),
-                [("commitments", all as f64)],
+                [("all", all as f64)],
                 evidence,
             );
         }

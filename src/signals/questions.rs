@@ -526,11 +526,7 @@ impl Signal for Questions {
                     plural(all, "question", "questions"),
                     all_open
                 ),
-                [
-                    ("questions", all as f64),
-                    ("open_share", open_share),
-                    ("per_hour", all as f64 / hours),
-                ],
+                [("all", all as f64), ("all_open_share", open_share)],
                 evidence,
             );
         }

@@ -21,7 +21,8 @@ fn id(role: Role) -> &'static str {
 }
 
 /// A call of `(speaker's role, start second, text)` lines; each word lasts
-/// [`WORD_SECONDS`]. The consultant is `p1`, the client `p2`, anyone else `p3`.
+/// [`WORD_SECONDS`]. The consultant is `p1`, the client `p2`, anyone else
+/// `p3`.
 pub fn call(lines: &[(Role, f64, &str)]) -> Call {
     let utterances: Vec<Utterance> = lines
         .iter()
@@ -49,7 +50,12 @@ pub fn call(lines: &[(Role, f64, &str)]) -> Call {
     let total: f64 = utterances.iter().map(|u| u.end - u.start).sum();
     let participants = [Role::Consultant, Role::Client, Role::Other]
         .into_iter()
-        .filter(|&role| role != Role::Other || lines.iter().any(|l| l.0 == role))
+        // Whoever speaks takes part, and a consultant always has a client
+        // (who may not be heard); a call of `Other` lines is a mixed track.
+        .filter(|&role| {
+            lines.iter().any(|l| l.0 == role)
+                || (role == Role::Client && lines.iter().any(|l| l.0 == Role::Consultant))
+        })
         .enumerate()
         .map(|(track, role)| {
             let talk: f64 = utterances
