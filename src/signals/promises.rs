@@ -525,11 +525,15 @@ impl Signal for Promises {
         }
         let (specific, vague) = (count("promise"), count("vague-promise"));
         let made = specific + vague;
-        let specific_share = if made > 0 {
-            specific as f64 / made as f64
-        } else {
-            1.0
-        };
+        let mut measures = vec![
+            ("consultant_promises", made as f64),
+            ("consultant_vague", vague as f64),
+            ("client_commitments", count("client-commitment") as f64),
+        ];
+        // With no promise made there is no share to judge, not a perfect one.
+        if made > 0 {
+            measures.push(("specific_share", specific as f64 / made as f64));
+        }
         output(
             &META,
             Some(made as f64),
@@ -539,12 +543,7 @@ impl Signal for Promises {
                 vague,
                 plural(count("client-commitment"), "thing", "things")
             ),
-            [
-                ("consultant_promises", made as f64),
-                ("consultant_vague", vague as f64),
-                ("specific_share", specific_share),
-                ("client_commitments", count("client-commitment") as f64),
-            ],
+            measures,
             evidence,
         )
     }

@@ -224,6 +224,7 @@ const SUBJECTS: &[&str] = &[
 static REACTIONS: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "really",
+        "please",
         "huh",
         "what",
         "sorry",
