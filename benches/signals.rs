@@ -6,8 +6,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rapport::score::Rubric;
 use rapport::speakers::{Participant, Role, RoleSource};
-use rapport::transcribe::Word;
-use rapport::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+use rapport::transcript::{Call, Utterance};
 use rayon::prelude::*;
 
 const WORD_SECONDS: f64 = 0.35;
@@ -40,69 +39,27 @@ fn call_of(seconds: f64) -> Call {
             if at > seconds {
                 break 'outer;
             }
-            let words: Vec<Word> = text
-                .split_whitespace()
-                .enumerate()
-                .map(|(i, w)| Word {
-                    start: at + WORD_SECONDS * i as f64,
-                    end: at + WORD_SECONDS * (i + 1) as f64,
-                    text: w.to_string(),
-                    probability: 0.9,
-                })
-                .collect();
-            let end = words.last().map_or(at, |w| w.end);
-            utterances.push(Utterance {
-                speaker: if *role == Role::Consultant {
-                    "p1"
-                } else {
-                    "p2"
-                }
-                .into(),
-                start: at,
-                end,
-                text: text.split_whitespace().collect::<Vec<_>>().join(" "),
-                words,
-            });
-            at = end;
+            let speaker = if *role == Role::Consultant {
+                "p1"
+            } else {
+                "p2"
+            };
+            let utterance = Utterance::evenly_timed(speaker, at, text, WORD_SECONDS);
+            at = utterance.end;
+            utterances.push(utterance);
         }
     }
-    let talk = |id: &str| -> f64 {
-        utterances
-            .iter()
-            .filter(|u| u.speaker == id)
-            .map(|u| u.end - u.start)
-            .sum()
-    };
-    let total = talk("p1") + talk("p2");
-    let participants = [("p1", Role::Consultant), ("p2", Role::Client)]
-        .iter()
+    let people = [("p1", Role::Consultant), ("p2", Role::Client)]
+        .into_iter()
         .enumerate()
-        .map(|(i, (id, role))| CallParticipant {
-            person: Participant {
-                id: (*id).into(),
-                name: role.label().into(),
-                role: *role,
-                track: i + 1,
-            },
-            talk_seconds: talk(id),
-            talk_share: talk(id) / total,
+        .map(|(i, (id, role))| Participant {
+            id: id.into(),
+            name: role.label().into(),
+            role,
+            track: i + 1,
         })
         .collect();
-    Call {
-        schema_version: SCHEMA_VERSION,
-        duration: at,
-        participants,
-        utterances,
-        roles: RoleSource::Given,
-        recording: Recording {
-            inputs: vec!["bench".into()],
-            tracks: Vec::new(),
-            audio_seconds: at,
-            transcribed_seconds: at,
-            model: "none".into(),
-        },
-        notes: Vec::new(),
-    }
+    Call::from_utterances(people, utterances, RoleSource::Given, vec!["bench".into()])
 }
 
 fn signals_and_score(c: &mut Criterion) {

@@ -13,8 +13,7 @@
 
 use crate::signals::{Input, Settings, Signal, options_offered, promises, questions};
 use crate::speakers::{Participant, Role, RoleSource};
-use crate::transcribe::Word;
-use crate::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+use crate::transcript::{Call, Utterance};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -238,18 +237,14 @@ fn as_call(example: &Example) -> Call {
         Some(Role::Client) => Role::Consultant,
         _ => Role::Other,
     };
-    let participants = speakers
+    let people = speakers
         .iter()
         .enumerate()
-        .map(|(i, &speaker)| CallParticipant {
-            person: Participant {
-                id: format!("p{}", i + 1),
-                name: speaker.to_string(),
-                role: role_of(speaker),
-                track: i + 1,
-            },
-            talk_seconds: 0.0,
-            talk_share: 0.0,
+        .map(|(i, &speaker)| Participant {
+            id: format!("p{}", i + 1),
+            name: speaker.to_string(),
+            role: role_of(speaker),
+            track: i + 1,
         })
         .collect();
     let utterances = lines
@@ -263,25 +258,16 @@ fn as_call(example: &Example) -> Call {
                 start,
                 end: start + 1.5,
                 text: (*text).to_string(),
-                words: Vec::<Word>::new(),
+                words: Vec::new(),
             }
         })
-        .collect::<Vec<_>>();
-    Call {
-        schema_version: SCHEMA_VERSION,
-        duration: 2.0 * lines.len() as f64,
-        participants,
+        .collect();
+    Call::from_utterances(
+        people,
         utterances,
-        roles: RoleSource::Given,
-        recording: Recording {
-            inputs: vec![example.id.clone()],
-            tracks: Vec::new(),
-            audio_seconds: 0.0,
-            transcribed_seconds: 0.0,
-            model: String::new(),
-        },
-        notes: Vec::new(),
-    }
+        RoleSource::Given,
+        vec![example.id.clone()],
+    )
 }
 
 /// The labels the detectors give the example's utterance.

@@ -126,6 +126,20 @@ pub struct Analysis {
     pub score: score::Scorecard,
 }
 
+impl Analysis {
+    /// Every signal's evidence with the signal's id, in time order (ties by
+    /// id): the list a reader walks through.
+    pub fn evidence_by_time(&self) -> Vec<(&str, &signals::Evidence)> {
+        let mut evidence: Vec<_> = self
+            .signals
+            .iter()
+            .flat_map(|s| s.evidence.iter().map(move |e| (s.id.as_str(), e)))
+            .collect();
+        evidence.sort_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)));
+        evidence
+    }
+}
+
 /// Runs every signal over the call and scores it. Pure and cheap: an
 /// hour-long call takes milliseconds.
 pub fn analyze(call: transcript::Call, rubric: &score::Rubric) -> Analysis {

@@ -125,6 +125,50 @@ fn utterances_of(speaker: &str, segment: Segment) -> Vec<Utterance> {
         .collect()
 }
 
+/// Each person with their talk time and its share of everyone's.
+fn with_shares(talk: Vec<(Participant, f64)>) -> Vec<CallParticipant> {
+    let total: f64 = talk.iter().map(|(_, seconds)| seconds).sum();
+    talk.into_iter()
+        .map(|(person, talk_seconds)| CallParticipant {
+            person,
+            talk_seconds,
+            talk_share: if total > 0.0 {
+                talk_seconds / total
+            } else {
+                0.0
+            },
+        })
+        .collect()
+}
+
+impl Utterance {
+    /// An utterance of `text` whose words follow each other every
+    /// `word_seconds` from `start`: for text whose real timing is unknown.
+    pub fn evenly_timed(speaker: &str, start: f64, text: &str, word_seconds: f64) -> Self {
+        let words: Vec<Word> = text
+            .split_whitespace()
+            .enumerate()
+            .map(|(i, w)| Word {
+                start: start + word_seconds * i as f64,
+                end: start + word_seconds * (i + 1) as f64,
+                text: w.to_string(),
+                probability: 1.0,
+            })
+            .collect();
+        Self {
+            speaker: speaker.to_string(),
+            start,
+            end: words.last().map_or(start, |w| w.end),
+            text: words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            words,
+        }
+    }
+}
+
 impl Call {
     /// Assembles the call from each track's transcript.
     pub fn assemble(
@@ -175,20 +219,7 @@ impl Call {
                 .total_cmp(&b.start)
                 .then_with(|| a.speaker.cmp(&b.speaker))
         });
-        let total_talk: f64 = talks.iter().sum();
-        let participants = participants
-            .into_iter()
-            .zip(talks)
-            .map(|(person, talk_seconds)| CallParticipant {
-                person,
-                talk_seconds,
-                talk_share: if total_talk > 0.0 {
-                    talk_seconds / total_talk
-                } else {
-                    0.0
-                },
-            })
-            .collect();
+        let participants = with_shares(participants.into_iter().zip(talks).collect());
         Self {
             schema_version: SCHEMA_VERSION,
             duration,
@@ -203,6 +234,50 @@ impl Call {
                 model,
             },
             notes,
+        }
+    }
+
+    /// A call known only by what was said, with no audio behind it (a
+    /// labelled dataset, a fixture, an imported transcript): each person's
+    /// talk time is the length of their utterances, the call runs to the
+    /// last word.
+    pub fn from_utterances(
+        people: Vec<Participant>,
+        utterances: Vec<Utterance>,
+        roles: RoleSource,
+        inputs: Vec<String>,
+    ) -> Self {
+        let duration = utterances.iter().map(|u| u.end).fold(0.0, f64::max);
+        let talk = |id: &str| -> f64 {
+            utterances
+                .iter()
+                .filter(|u| u.speaker == id)
+                .map(|u| u.end - u.start)
+                .sum()
+        };
+        let participants = with_shares(
+            people
+                .into_iter()
+                .map(|person| {
+                    let seconds = talk(&person.id);
+                    (person, seconds)
+                })
+                .collect(),
+        );
+        Self {
+            schema_version: SCHEMA_VERSION,
+            duration,
+            participants,
+            utterances,
+            roles,
+            recording: Recording {
+                inputs,
+                tracks: Vec::new(),
+                audio_seconds: 0.0,
+                transcribed_seconds: 0.0,
+                model: String::new(),
+            },
+            notes: Vec::new(),
         }
     }
 

@@ -6,7 +6,7 @@
 //! opened anywhere without the call's contents leaving the file. The
 //! template engine (askama) escapes every value it inserts.
 
-use super::{speaker_label, timestamp};
+use super::{Grade, score_text, speaker_label, talk_shares, timestamp};
 use crate::Analysis;
 use crate::speakers::Role;
 use askama::Template;
@@ -79,17 +79,14 @@ struct EvidenceView {
     quote: String,
 }
 
+/// The page's CSS class for a score.
 fn class_of(score: Option<f64>) -> &'static str {
-    match score {
-        Some(s) if s >= 70.0 => "good",
-        Some(s) if s >= 40.0 => "fair",
-        Some(_) => "poor",
-        None => "none",
+    match Grade::of(score) {
+        Grade::Good => "good",
+        Grade::Fair => "fair",
+        Grade::Poor => "poor",
+        Grade::Unmeasured => "none",
     }
-}
-
-fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
 }
 
 type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
@@ -153,28 +150,11 @@ fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>)
 /// The page for an analysis.
 pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
     let (call, card) = (&analysis.call, &analysis.score);
-    let mut evidence: Vec<Quoted> = analysis
-        .signals
-        .iter()
-        .flat_map(|s| s.evidence.iter().map(move |e| (s.id.as_str(), e)))
-        .collect();
-    evidence.sort_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)));
+    let evidence = analysis.evidence_by_time();
     let (rows, markers) = timeline(analysis, &evidence);
     let page = Page {
         title: call.recording.inputs.join(", "),
-        subtitle: format!(
-            "{} · {}",
-            timestamp(call.duration),
-            call.participants
-                .iter()
-                .map(|p| format!(
-                    "{} {:.0} %",
-                    speaker_label(call, &p.person.id),
-                    p.talk_share * 100.0
-                ))
-                .collect::<Vec<_>>()
-                .join(" · ")
-        ),
+        subtitle: format!("{} · {}", timestamp(call.duration), talk_shares(call)),
         overall: score_text(card.overall),
         overall_class: class_of(card.overall),
         rubric: card.rubric.clone(),

@@ -19,6 +19,46 @@ use crate::transcript::Call;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+/// How a 0–100 score reads: good from 70, fair from 40.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grade {
+    Good,
+    Fair,
+    Poor,
+    Unmeasured,
+}
+
+impl Grade {
+    fn of(score: Option<f64>) -> Self {
+        match score {
+            Some(s) if s >= 70.0 => Self::Good,
+            Some(s) if s >= 40.0 => Self::Fair,
+            Some(_) => Self::Poor,
+            None => Self::Unmeasured,
+        }
+    }
+}
+
+/// A score as printed: whole points, or `n/a`.
+fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
+}
+
+/// "Consultant 68 %, Client 32 %".
+fn talk_shares(call: &Call) -> String {
+    call.participants
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.0} %",
+                speaker_label(call, &p.person.id),
+                p.talk_share * 100.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Output formats of `rapport analyze`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnalysisFormat {

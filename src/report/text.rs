@@ -1,7 +1,7 @@
 //! The scorecard for a terminal: the score, the four dimensions with their
 //! reasons, the key numbers, and the evidence with timestamps.
 
-use super::{speaker_label, terminal_safe, timestamp};
+use super::{Grade, score_text, speaker_label, talk_shares, terminal_safe, timestamp};
 use crate::Analysis;
 use crate::score::CheckScore;
 use anstyle::{AnsiColor, Style};
@@ -38,25 +38,21 @@ impl Palette {
     }
 
     fn for_score(&self, score: Option<f64>) -> Style {
-        match score {
-            Some(s) if s >= 70.0 => self.good,
-            Some(s) if s >= 40.0 => self.fair,
-            Some(_) => self.poor,
-            None => self.dim,
+        match Grade::of(score) {
+            Grade::Good => self.good,
+            Grade::Fair => self.fair,
+            Grade::Poor => self.poor,
+            Grade::Unmeasured => self.dim,
         }
     }
 }
 
-fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "n/a".to_string(), |s| format!("{s:.0}"))
-}
-
 fn mark(check: &CheckScore) -> &'static str {
-    match check.score {
-        Some(s) if s >= 70.0 => "+",
-        Some(s) if s >= 40.0 => "~",
-        Some(_) => "-",
-        None => "?",
+    match Grade::of(check.score) {
+        Grade::Good => "+",
+        Grade::Fair => "~",
+        Grade::Poor => "-",
+        Grade::Unmeasured => "?",
     }
 }
 
@@ -71,15 +67,7 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
         "{h}{}{h:#} · {} · {}",
         terminal_safe(&call.recording.inputs.join(", ")),
         timestamp(call.duration),
-        call.participants
-            .iter()
-            .map(|q| format!(
-                "{} {:.0} %",
-                speaker_label(call, &q.person.id),
-                q.talk_share * 100.0
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
+        talk_shares(call)
     );
     // Notes come first: they say what the numbers below can be trusted for
     // (roles assumed, one side not heard, a mixed track not scored).
@@ -117,12 +105,7 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
             terminal_safe(&signal.summary)
         );
     }
-    let mut evidence: Vec<_> = analysis
-        .signals
-        .iter()
-        .flat_map(|s| s.evidence.iter().map(move |e| (s.id.as_str(), e)))
-        .collect();
-    evidence.sort_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)));
+    let evidence = analysis.evidence_by_time();
     if !evidence.is_empty() {
         let _ = writeln!(out, "\n{h}Evidence{h:#}");
     }

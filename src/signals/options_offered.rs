@@ -43,6 +43,7 @@
 //! None. The rubric asks for at least one option in a call.
 
 use super::phrases::{Cues, byte_span, core, patterns};
+use super::questions::WH;
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -155,9 +156,6 @@ static NOT_OPTIONS: LazyLock<Cues> = LazyLock::new(|| {
 
 const MODALS: &[&str] = &["could", "can", "might", "should", "would", "may"];
 
-/// "How can I help you?" asks; it does not offer a particular thing.
-const WH: &[&str] = &["how", "what", "why", "where", "when", "who", "which"];
-
 /// Finds an option in a sentence: its kind and the words of the cue.
 pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, Range<usize>)> {
     let words: Vec<&Token> = text.words(sentence).collect();
@@ -180,6 +178,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
     }
     let rest = |cue: &Range<usize>| &words[cue.end - 1..];
     if let Some(cue) = OFFERS.find(&words)
+        // "How can I help you?" asks; it does not offer a particular thing.
         && !(cue.start > 0 && WH.contains(&words[cue.start - 1].norm.as_str()))
     {
         return Some(("offer", byte_span(&words, cue.start..words.len())));

@@ -7,7 +7,7 @@
 //! because it is the core of the detectors: each cue is data a reader can
 //! check against the documentation, and the whole matcher is a few loops.
 
-use crate::text::{Sentence, Token, Tokenized};
+use crate::text::Token;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -104,11 +104,6 @@ const FILLERS: &[&str] = &[
     "no", "because", "cause",
 ];
 
-/// The words of a sentence, punctuation left out.
-pub fn words<'a>(text: &'a Tokenized, sentence: &Sentence) -> Vec<&'a Token> {
-    text.words(sentence).collect()
-}
-
 /// The words from where the sentence really starts: leading fillers and
 /// stutters ("I-I", "you know", "I mean") dropped. Keeps at least the last
 /// word, so a one-word sentence is still that word.
@@ -143,7 +138,7 @@ mod tests {
     #[test]
     fn patterns_match_alternatives_and_wildcards() {
         let text = tokenize("So, um, we'll send the plan.");
-        let w = words(&text, &text.sentences[0]);
+        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
         assert_eq!(patterns(&["i'll|we'll send"]).find(&w), Some(2..4));
         assert_eq!(patterns(&["send * plan"]).find(&w), Some(3..6));
         assert_eq!(patterns(&["the plan", "so"]).find(&w), Some(0..1));
@@ -156,11 +151,11 @@ mod tests {
     #[test]
     fn core_skips_fillers_and_stutters() {
         let text = tokenize("Yeah, you know, I I think so");
-        let w = words(&text, &text.sentences[0]);
+        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
         let c: Vec<&str> = core(&w).iter().map(|t| t.norm.as_str()).collect();
         assert_eq!(c, ["i", "think", "so"]);
         let text = tokenize("Okay.");
-        let w = words(&text, &text.sentences[0]);
+        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
         assert_eq!(core(&w).len(), 1);
     }
 }

@@ -238,13 +238,13 @@ const NUMBERS: &[(&str, u32)] = &[
 
 /// A due time: where it starts in the words, and its normal form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Due {
-    pub words: Range<usize>,
-    pub normal: String,
+struct Due {
+    words: Range<usize>,
+    normal: String,
 }
 
 /// Finds a due time in `words` from `from` on.
-pub fn due(words: &[&Token], from: usize) -> Option<Due> {
+fn due(words: &[&Token], from: usize) -> Option<Due> {
     let w = |i: usize| words.get(i).map_or("", |t| t.norm.as_str());
     for i in from..words.len() {
         let here = w(i);

@@ -82,7 +82,8 @@ impl Kind {
     }
 }
 
-const WH: &[&str] = &[
+/// Question words, as they open a question.
+pub(super) const WH: &[&str] = &[
     "what", "what's", "whats", "how", "how's", "why", "why's", "where", "where's", "when",
     "when's", "who", "who's", "whom", "whose", "which",
 ];

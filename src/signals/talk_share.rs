@@ -3,9 +3,9 @@
 //! ## What it detects
 //!
 //! Seconds of speech per participant (silence excluded: the speech regions
-//! of each person's own track in which words were heard; for a transcript
-//! without audio, the utterances' durations) and the share of all words
-//! each person said. The value is the consultant's share of talk time, 0–1.
+//! of each person's own track in which words were heard; for a call known
+//! only from its transcript, the utterances' durations) and the share of
+//! all words each person said. The value is the consultant's share of talk time, 0–1.
 //!
 //! ## Why it matters
 //!
@@ -50,18 +50,7 @@ impl Signal for TalkShare {
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let call = input.call;
-        let from_tracks: f64 = call.participants.iter().map(|p| p.talk_seconds).sum();
-        let seconds_of = |id: &str| {
-            if from_tracks > 0.0 {
-                call.participant(id).map_or(0.0, |p| p.talk_seconds)
-            } else {
-                call.utterances
-                    .iter()
-                    .filter(|u| u.speaker == id)
-                    .map(|u| u.end - u.start)
-                    .sum()
-            }
-        };
+        let seconds_of = |id: &str| call.participant(id).map_or(0.0, |p| p.talk_seconds);
         let words_of = |id: &str| {
             input
                 .texts

@@ -3,8 +3,7 @@
 
 use super::{Settings, Signal};
 use crate::speakers::{Participant, Role, RoleSource};
-use crate::transcribe::Word;
-use crate::transcript::{Call, CallParticipant, Recording, SCHEMA_VERSION, Utterance};
+use crate::transcript::{Call, Utterance};
 
 /// A fixture conversation: (speaker's role, start second, text) lines.
 pub type Lines<'a> = &'a [(Role, f64, &'a str)];
@@ -24,31 +23,11 @@ fn id(role: Role) -> &'static str {
 /// [`WORD_SECONDS`]. The consultant is `p1`, the client `p2`, anyone else
 /// `p3`.
 pub fn call(lines: &[(Role, f64, &str)]) -> Call {
-    let utterances: Vec<Utterance> = lines
+    let utterances = lines
         .iter()
-        .map(|&(role, start, text)| {
-            let words: Vec<Word> = text
-                .split(' ')
-                .enumerate()
-                .map(|(i, w)| Word {
-                    start: start + WORD_SECONDS * i as f64,
-                    end: start + WORD_SECONDS * (i + 1) as f64,
-                    text: w.to_string(),
-                    probability: 0.9,
-                })
-                .collect();
-            Utterance {
-                speaker: id(role).to_string(),
-                start,
-                end: words.last().map_or(start, |w| w.end),
-                text: text.to_string(),
-                words,
-            }
-        })
+        .map(|&(role, start, text)| Utterance::evenly_timed(id(role), start, text, WORD_SECONDS))
         .collect();
-    let duration = utterances.iter().map(|u| u.end).fold(0.0, f64::max);
-    let total: f64 = utterances.iter().map(|u| u.end - u.start).sum();
-    let participants = [Role::Consultant, Role::Client, Role::Other]
+    let people = [Role::Consultant, Role::Client, Role::Other]
         .into_iter()
         // Whoever speaks takes part, and a consultant always has a client
         // (who may not be heard); a call of `Other` lines is a mixed track.
@@ -57,39 +36,19 @@ pub fn call(lines: &[(Role, f64, &str)]) -> Call {
                 || (role == Role::Client && lines.iter().any(|l| l.0 == Role::Consultant))
         })
         .enumerate()
-        .map(|(track, role)| {
-            let talk: f64 = utterances
-                .iter()
-                .filter(|u| u.speaker == id(role))
-                .map(|u| u.end - u.start)
-                .sum();
-            CallParticipant {
-                person: Participant {
-                    id: id(role).to_string(),
-                    name: role.label().to_string(),
-                    role,
-                    track: track + 1,
-                },
-                talk_seconds: talk,
-                talk_share: if total > 0.0 { talk / total } else { 0.0 },
-            }
+        .map(|(track, role)| Participant {
+            id: id(role).to_string(),
+            name: role.label().to_string(),
+            role,
+            track: track + 1,
         })
         .collect();
-    Call {
-        schema_version: SCHEMA_VERSION,
-        duration,
-        participants,
+    Call::from_utterances(
+        people,
         utterances,
-        roles: RoleSource::Given,
-        recording: Recording {
-            inputs: vec!["fixture".into()],
-            tracks: Vec::new(),
-            audio_seconds: duration,
-            transcribed_seconds: duration,
-            model: "none".into(),
-        },
-        notes: Vec::new(),
-    }
+        RoleSource::Given,
+        vec!["fixture".into()],
+    )
 }
 
 /// The kinds of evidence `signal` finds in the last line of `lines`.
