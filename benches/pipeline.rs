@@ -26,7 +26,7 @@ fn stages(c: &mut Criterion) {
     group.bench_function("speech_detection_sample (elements = audio s)", |b| {
         b.iter(|| {
             for track in &tracks {
-                speech::detect(&track.samples, &SpeechSettings::default());
+                speech::detect_track(track, &SpeechSettings::default()).unwrap();
             }
         });
     });
@@ -38,20 +38,19 @@ fn stages(c: &mut Criterion) {
     ));
     let mut whisper = WhisperTranscriber::load(model, WhisperSettings::default())
         .expect("the model is installed (scripts/setup)");
-    let regions = speech::detect(&tracks[0].samples, &SpeechSettings::default());
+    let regions = speech::detect_track(&tracks[0], &SpeechSettings::default()).unwrap();
     let longest = regions
         .iter()
         .max_by(|a, b| a.duration().total_cmp(&b.duration()))
         .expect("the sample has speech");
-    let clip =
-        &tracks[0].samples[(longest.start * 16_000.0) as usize..(longest.end * 16_000.0) as usize];
+    let clip = tracks[0].read_call(longest.start, longest.end).unwrap();
     let mut group = c.benchmark_group("whisper");
     group.throughput(Throughput::Elements(longest.duration() as u64));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));
     group.bench_function("transcribe_longest_region (elements = audio s)", |b| {
-        b.iter(|| whisper.transcribe(clip).unwrap());
+        b.iter(|| whisper.transcribe(&clip).unwrap());
     });
     group.finish();
 }

@@ -15,7 +15,9 @@
 
 pub mod audio;
 pub mod cache;
+pub mod config;
 pub mod eval;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod score;
@@ -39,6 +41,12 @@ pub enum Error {
     #[error(transparent)]
     Speakers(#[from] speakers::SpeakersError),
     #[error(transparent)]
+    Import(#[from] import::ImportError),
+    #[error(
+        "{inputs}: give one transcript, or recordings only (a transcript already says who said what)"
+    )]
+    MixedInputs { inputs: String },
+    #[error(transparent)]
     Transcribe(#[from] transcribe::TranscribeError),
     #[error("{inputs}: no speech found on any track")]
     NoSpeech { inputs: String },
@@ -49,6 +57,10 @@ pub enum Error {
 pub struct CallOptions {
     /// `--consultant SPEC`: a 1-based track number or an input file's name.
     pub consultant: Option<String>,
+    /// The consultant's names from `rapport.toml`, for when `consultant` is not given.
+    pub consultant_names: Vec<String>,
+    /// `--offset FILE=SECONDS`: where a file starts on the call's timeline.
+    pub offsets: Vec<String>,
     pub speech: speech::SpeechSettings,
 }
 
@@ -61,6 +73,27 @@ pub struct Progress {
     pub total: f64,
 }
 
+/// The inputs' transcript and its format when the inputs are one
+/// transcript (by extension: `.vtt`, `.srt`, `.json`); `None` when they
+/// are recordings.
+pub fn transcript_input(inputs: &[PathBuf]) -> Result<Option<(&Path, import::Format)>, Error> {
+    let transcripts: Vec<(&Path, import::Format)> = inputs
+        .iter()
+        .filter_map(|p| import::Format::of(p).map(|f| (p.as_path(), f)))
+        .collect();
+    match transcripts.as_slice() {
+        [] => Ok(None),
+        [one] if inputs.len() == 1 => Ok(Some(*one)),
+        _ => Err(Error::MixedInputs {
+            inputs: inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
 /// Audio files in, attributed transcript out: decode every input into
 /// tracks, find speech on each, transcribe only that, and assemble the call.
 pub fn transcribe_call(
@@ -70,12 +103,17 @@ pub fn transcribe_call(
     model_name: &str,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<transcript::Call, Error> {
-    let tracks = audio::load(inputs)?;
-    let (participants, roles) = speakers::assign(&tracks, options.consultant.as_deref())?;
+    let offsets = audio::offsets(inputs, &options.offsets)?;
+    let tracks = audio::load(inputs, &offsets)?;
+    let (participants, roles) = speakers::assign(
+        &tracks,
+        options.consultant.as_deref(),
+        &options.consultant_names,
+    )?;
     let regions: Vec<Vec<speech::Region>> = tracks
         .par_iter()
-        .map(|t| speech::detect(&t.samples, &options.speech))
-        .collect();
+        .map(|t| speech::detect_track(t, &options.speech))
+        .collect::<Result<_, _>>()?;
     let total: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();
     let input_names = inputs
         .iter()
@@ -89,20 +127,19 @@ pub fn transcribe_call(
     let mut done_before = 0.0;
     let mut transcripts = Vec::with_capacity(tracks.len());
     for ((track, participant), speech) in tracks.into_iter().zip(participants).zip(regions) {
-        let segments =
-            transcribe::transcribe_regions(transcriber, &track.samples, &speech, &mut |done| {
-                progress(Progress {
-                    done: done_before + done,
-                    total,
-                });
-            })?;
+        let segments = transcribe::transcribe_regions(transcriber, &track, &speech, &mut |done| {
+            progress(Progress {
+                done: done_before + done,
+                total,
+            });
+        })?;
         done_before += speech::total_seconds(&speech);
         transcripts.push(transcript::TrackTranscript {
             summary: transcript::TrackSummary {
                 participant: participant.id.clone(),
                 file: track.file.display().to_string(),
                 channel: track.channel,
-                duration: track.duration(),
+                duration: track.end(),
                 speech,
             },
             participant,

@@ -5,6 +5,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rapport::cache::{self, Cache};
+use rapport::config::Config;
+use rapport::import;
 use rapport::model::{self, Installed};
 use rapport::report::{self, AnalysisFormat, Format};
 use rapport::score::Rubric;
@@ -34,9 +36,13 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Transcribe a recorded call and say who said what, when.
     ///
-    /// INPUT is a WAV recording with one person per channel (a stereo call
-    /// recording), or several files, one per participant. Each channel is one
-    /// participant; only the speech on each is sent to Whisper.
+    /// INPUT is a recording (WAV, MP4/M4A, MP3, FLAC, OGG, MKV/WebM: video
+    /// files give their audio) with one person per channel, several files
+    /// (one per participant, as Zoom and Riverside record), or a transcript
+    /// (WebVTT or SRT as Zoom and Teams export, whisper.cpp or faster-whisper
+    /// JSON, or rapport's own JSON), which is read in milliseconds with no
+    /// model. Each channel is one participant; only the speech on each is
+    /// sent to Whisper.
     Transcribe(TranscribeArgs),
     /// List the trust signals, or print one's documentation.
     Signals {
@@ -71,14 +77,21 @@ struct TranscribeArgs {
 /// What decides a transcript.
 #[derive(Debug, clap::Args)]
 struct TranscriptionArgs {
-    /// Recording(s): one WAV with a person per channel, or one WAV per person.
+    /// Recording(s): one file with a person per channel, or one file per
+    /// person; or one transcript (.vtt, .srt, .json).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Which track is the consultant: a 1-based track number counted across
-    /// all inputs (`2` for the right channel of a stereo file), or an input
-    /// file's name. Without it, track 1 is assumed, and the output says so.
+    /// Who the consultant is: a 1-based track number counted across all
+    /// inputs (`2` for the right channel of a stereo file), an input file's
+    /// name, or a speaker's name in a transcript. Without it, the names in
+    /// rapport.toml (`consultant = ["Ann Smith"]`) are looked for, else the
+    /// first track or speaker is assumed, and the output says so.
     #[arg(long, value_name = "SPEC")]
     consultant: Option<String>,
+    /// Where a file starts on the call's timeline, when one-per-person
+    /// recordings did not start together: `--offset bob.m4a=2.5` (repeatable).
+    #[arg(long = "offset", value_name = "FILE=SECONDS")]
+    offsets: Vec<String>,
     /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
@@ -199,6 +212,19 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// The call's transcript: from the cache when it has it, else from Whisper
 /// (and then cached). The model is loaded only when it is needed.
 fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
+    let config = Config::load()?;
+    let consultant_names = if args.consultant.is_none() {
+        config.consultant
+    } else {
+        Vec::new()
+    };
+    if let Some((path, format)) = rapport::transcript_input(&args.inputs)? {
+        if !args.offsets.is_empty() {
+            anyhow::bail!("--offset places recordings on a timeline; a transcript has its own");
+        }
+        let call = import::read(path, format, args.consultant.as_deref(), &consultant_names)?;
+        return Ok(call);
+    }
     let model_path = model::resolve(args.model.as_deref())?;
     let settings = WhisperSettings {
         threads: args.threads.map_or_else(default_threads, usize::from),
@@ -206,6 +232,8 @@ fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
     };
     let options = CallOptions {
         consultant: args.consultant.clone(),
+        consultant_names,
+        offsets: args.offsets.clone(),
         ..CallOptions::default()
     };
     let cache = Cache::default_dir().map(Cache::new);
@@ -213,11 +241,8 @@ fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
         Some(_) => {
             // Threads do not change what greedy decoding finds; leave them out.
             let decides = format!(
-                "{:?}|{:?}|{}|{}",
-                options.consultant,
-                options.speech,
-                settings.language,
-                settings.temperature_fallback
+                "{options:?}|{}|{}",
+                settings.language, settings.temperature_fallback
             );
             // An input that cannot be read is reported by the decoder, with
             // what is wrong with it; here it only means no caching.

@@ -8,9 +8,8 @@
 //! that this was assumed. A single mixed track holds everybody; it is not
 //! split into speakers here, and the call says so rather than invent a split.
 
-use crate::audio::Track;
+use crate::audio::{Track, file_stem, names_file};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -19,6 +18,8 @@ pub enum SpeakersError {
     NoSuchTrack { spec: String, tracks: usize },
     #[error("--consultant {spec}: no input file or track has that name (inputs: {known})")]
     NoSuchName { spec: String, known: String },
+    #[error("--consultant {spec}: no speaker has that name or number (speakers: {known})")]
+    NoSuchSpeaker { spec: String, known: String },
     #[error(
         "--consultant {spec}: that file has {channels} channels; give the track number instead (tracks {first}–{last})"
     )]
@@ -64,19 +65,18 @@ pub struct Participant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoleSource {
-    /// `--consultant` named the track.
+    /// `--consultant` named the track or speaker.
     Given,
+    /// The consultant's name in `rapport.toml` matched a file or speaker.
+    Configured,
     /// No `--consultant`: the first track was taken for the consultant.
     AssumedFirstTrack,
+    /// No `--consultant`: the first to speak was taken for the consultant.
+    AssumedFirstSpeaker,
     /// One mixed track: speakers not separated, roles unknown.
     MixedTrack,
-}
-
-fn file_stem(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
+    /// A transcript that names no speakers: roles unknown.
+    Unnamed,
 }
 
 /// A mono file is its person's file; a channel is named by its number, and
@@ -102,12 +102,8 @@ fn consultant_track(spec: &str, tracks: &[Track]) -> Result<usize, SpeakersError
             })
         };
     }
-    let matches_file = |t: &Track| {
-        let name = t.file.file_name().map(|n| n.to_string_lossy().into_owned());
-        name.as_deref() == Some(spec) || file_stem(&t.file) == spec || t.file == Path::new(spec)
-    };
     let hits: Vec<usize> = (0..tracks.len())
-        .filter(|&i| matches_file(&tracks[i]))
+        .filter(|&i| names_file(spec, &tracks[i].file))
         .collect();
     match hits.as_slice() {
         [one] => Ok(*one),
@@ -130,10 +126,95 @@ fn consultant_track(spec: &str, tracks: &[Track]) -> Result<usize, SpeakersError
     }
 }
 
-/// Names every track's participant and gives each a role.
+/// A name reduced to its letters and digits, lowercased: "Ann Smith",
+/// `ann.smith` and `AnnSmith` are one name.
+fn folded(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Index of the one candidate the consultant's configured names match:
+/// equal when folded, or (for file names such as Zoom's
+/// `audioAnnSmith21234.m4a`) contained in it.
+fn configured_match(candidates: &[String], known_names: &[String]) -> Option<usize> {
+    let names: Vec<String> = known_names
+        .iter()
+        .map(|n| folded(n))
+        .filter(|n| !n.is_empty())
+        .collect();
+    let hits: Vec<usize> = (0..candidates.len())
+        .filter(|&i| {
+            let candidate = folded(&candidates[i]);
+            names.iter().any(|n| candidate.contains(n.as_str()))
+        })
+        .collect();
+    match hits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// Participants for speakers known by name (an imported transcript, or the
+/// speakers separated from a mixed track), in order of first speech. The
+/// consultant is `spec` (a 1-based number or a name), else the one the
+/// configured names match, else the first to speak, and the call says so.
+pub fn assign_named(
+    names: &[String],
+    spec: Option<&str>,
+    known_names: &[String],
+) -> Result<(Vec<Participant>, RoleSource), SpeakersError> {
+    let (chosen, source) = if let Some(spec) = spec {
+        let by_number = spec
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=names.len()).contains(n))
+            .map(|n| n - 1);
+        let by_name = || {
+            let wanted = folded(spec);
+            let exact = names.iter().position(|n| folded(n) == wanted);
+            exact.or_else(|| configured_match(names, &[spec.to_string()]))
+        };
+        let chosen = by_number
+            .or_else(by_name)
+            .ok_or_else(|| SpeakersError::NoSuchSpeaker {
+                spec: spec.into(),
+                known: names.join(", "),
+            })?;
+        (chosen, RoleSource::Given)
+    } else if let Some(i) = configured_match(names, known_names) {
+        (i, RoleSource::Configured)
+    } else {
+        (0, RoleSource::AssumedFirstSpeaker)
+    };
+    Ok((
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| Participant {
+                id: format!("p{}", i + 1),
+                name: name.clone(),
+                role: if i == chosen {
+                    Role::Consultant
+                } else {
+                    Role::Client
+                },
+                track: i + 1,
+            })
+            .collect(),
+        source,
+    ))
+}
+
+/// Names every track's participant and gives each a role: `consultant`
+/// names a track, else the consultant's configured names pick a file,
+/// else the first track is assumed.
 pub fn assign(
     tracks: &[Track],
     consultant: Option<&str>,
+    known_names: &[String],
 ) -> Result<(Vec<Participant>, RoleSource), SpeakersError> {
     let participant = |i: usize, role: Role| Participant {
         id: format!("p{}", i + 1),
@@ -144,9 +225,13 @@ pub fn assign(
     if tracks.len() == 1 && consultant.is_none() {
         return Ok((vec![participant(0, Role::Other)], RoleSource::MixedTrack));
     }
+    let file_names: Vec<String> = tracks.iter().map(|t| file_stem(&t.file)).collect();
     let (chosen, source) = match consultant {
         Some(spec) => (consultant_track(spec, tracks)?, RoleSource::Given),
-        None => (0, RoleSource::AssumedFirstTrack),
+        None => match configured_match(&file_names, known_names) {
+            Some(i) if tracks[i].channels_in_file == 1 => (i, RoleSource::Configured),
+            _ => (0, RoleSource::AssumedFirstTrack),
+        },
     };
     let participants = (0..tracks.len())
         .map(|i| {
@@ -169,18 +254,15 @@ mod tests {
     use std::path::PathBuf;
 
     fn track(file: &str, channel: u16, channels: u16) -> Track {
-        Track {
-            file: PathBuf::from(file),
-            channel,
-            channels_in_file: channels,
-            samples: Vec::new(),
-        }
+        let mut track = Track::from_samples(&PathBuf::from(file), &[]).unwrap();
+        (track.channel, track.channels_in_file) = (channel, channels);
+        track
     }
 
     #[test]
     fn a_channel_number_picks_the_consultant() {
         let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
-        let (people, source) = assign(&tracks, Some("2")).unwrap();
+        let (people, source) = assign(&tracks, Some("2"), &[]).unwrap();
         assert_eq!(source, RoleSource::Given);
         assert_eq!(
             (people[0].role, people[1].role),
@@ -196,7 +278,7 @@ mod tests {
     fn a_file_name_picks_the_consultant_among_one_file_per_person() {
         let tracks = [track("rec/ann.wav", 1, 1), track("rec/bob.wav", 1, 1)];
         for spec in ["bob", "bob.wav"] {
-            let (people, _) = assign(&tracks, Some(spec)).unwrap();
+            let (people, _) = assign(&tracks, Some(spec), &[]).unwrap();
             assert_eq!(people[1].role, Role::Consultant);
             assert_eq!(people[1].name, "bob");
         }
@@ -205,14 +287,14 @@ mod tests {
     #[test]
     fn without_a_spec_the_first_track_is_assumed_and_said_so() {
         let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
-        let (people, source) = assign(&tracks, None).unwrap();
+        let (people, source) = assign(&tracks, None, &[]).unwrap();
         assert_eq!(source, RoleSource::AssumedFirstTrack);
         assert_eq!(people[0].role, Role::Consultant);
     }
 
     #[test]
     fn one_mixed_track_is_not_split_and_has_no_roles() {
-        let (people, source) = assign(&[track("mix.wav", 1, 1)], None).unwrap();
+        let (people, source) = assign(&[track("mix.wav", 1, 1)], None, &[]).unwrap();
         assert_eq!(source, RoleSource::MixedTrack);
         assert_eq!(people[0].role, Role::Other);
     }
@@ -221,15 +303,58 @@ mod tests {
     fn bad_specs_say_what_would_work() {
         let tracks = [track("call.wav", 1, 2), track("call.wav", 2, 2)];
         assert_eq!(
-            assign(&tracks, Some("3")).unwrap_err(),
+            assign(&tracks, Some("3"), &[]).unwrap_err(),
             SpeakersError::NoSuchTrack {
                 spec: "3".into(),
                 tracks: 2
             }
         );
-        let err = assign(&tracks, Some("zoe")).unwrap_err();
+        let err = assign(&tracks, Some("zoe"), &[]).unwrap_err();
         assert!(err.to_string().contains("inputs: call"), "{err}");
-        let err = assign(&tracks, Some("call")).unwrap_err();
+        let err = assign(&tracks, Some("call"), &[]).unwrap_err();
         assert!(err.to_string().contains("tracks 1–2"), "{err}");
+    }
+
+    #[test]
+    fn configured_names_pick_a_per_person_file() {
+        let tracks = [
+            track("rec/audioDanaLee11.m4a", 1, 1),
+            track("rec/audioAnnSmith12.m4a", 1, 1),
+        ];
+        let (people, source) = assign(&tracks, None, &["Ann Smith".into()]).unwrap();
+        assert_eq!(
+            (people[1].role, source),
+            (Role::Consultant, RoleSource::Configured)
+        );
+        let (_, source) = assign(&tracks, None, &["Zoe".into()]).unwrap();
+        assert_eq!(source, RoleSource::AssumedFirstTrack);
+    }
+
+    #[test]
+    fn speakers_are_picked_by_number_name_or_configuration() {
+        let names = ["Dana Lee".to_string(), "Ann Smith".to_string()];
+        for spec in ["2", "ann smith", "Ann"] {
+            let (people, source) = assign_named(&names, Some(spec), &[]).unwrap();
+            assert_eq!(
+                (people[1].role, source),
+                (Role::Consultant, RoleSource::Given),
+                "{spec}"
+            );
+        }
+        let (people, source) = assign_named(&names, None, &["ann.smith".into()]).unwrap();
+        assert_eq!(
+            (people[1].role, source),
+            (Role::Consultant, RoleSource::Configured)
+        );
+        let (people, source) = assign_named(&names, None, &[]).unwrap();
+        assert_eq!(
+            (people[0].role, source),
+            (Role::Consultant, RoleSource::AssumedFirstSpeaker)
+        );
+        let err = assign_named(&names, Some("Zoe"), &[]).unwrap_err();
+        assert!(
+            err.to_string().contains("speakers: Dana Lee, Ann Smith"),
+            "{err}"
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! short to be a turn are closed and each region is padded, so words at
 //! region edges are not cut.
 
-use crate::audio::SAMPLE_RATE;
+use crate::audio::{AudioError, SAMPLE_RATE, Track, seconds_to_frames};
 use serde::{Deserialize, Serialize};
 
 /// A stretch of one track, in seconds from the start of the recording.
@@ -67,21 +67,53 @@ fn percentile(sorted: &[f32], p: f32) -> f32 {
     sorted[i]
 }
 
-/// Speech regions of a 16 kHz track, in time order, non-overlapping.
+fn frame_len(settings: &SpeechSettings) -> usize {
+    (SAMPLE_RATE * settings.frame_ms / 1000).max(1) as usize
+}
+
+/// Loudness of each frame, in dBFS.
+fn frame_levels(samples: &[f32], frame_len: usize) -> impl Iterator<Item = f32> + '_ {
+    samples.chunks(frame_len).map(|frame| {
+        let power = frame.iter().map(|s| s * s).sum::<f32>() / frame.len() as f32;
+        10.0 * (power + 1e-12).log10()
+    })
+}
+
+/// Speech regions of 16 kHz samples, in time order, non-overlapping.
 pub fn detect(samples: &[f32], settings: &SpeechSettings) -> Vec<Region> {
-    let frame_len = (SAMPLE_RATE * settings.frame_ms / 1000).max(1) as usize;
-    let frame_seconds = frame_len as f64 / f64::from(SAMPLE_RATE);
-    let levels: Vec<f32> = samples
-        .chunks(frame_len)
-        .map(|frame| {
-            let power = frame.iter().map(|s| s * s).sum::<f32>() / frame.len() as f32;
-            10.0 * (power + 1e-12).log10()
-        })
-        .collect();
+    let levels: Vec<f32> = frame_levels(samples, frame_len(settings)).collect();
+    regions(
+        &levels,
+        samples.len() as f64 / f64::from(SAMPLE_RATE),
+        settings,
+    )
+}
+
+/// Speech regions of a track, on the call's timeline. The track is read a
+/// minute at a time; only one level per frame is kept.
+pub fn detect_track(track: &Track, settings: &SpeechSettings) -> Result<Vec<Region>, AudioError> {
+    let frame_len = frame_len(settings);
+    let block = frame_len * 3000;
+    let total = seconds_to_frames(track.duration());
+    let mut levels = Vec::with_capacity(total / frame_len + 1);
+    for from in (0..total).step_by(block) {
+        levels.extend(frame_levels(&track.read(from, from + block)?, frame_len));
+    }
+    let mut found = regions(&levels, track.duration(), settings);
+    for r in &mut found {
+        r.start += track.offset;
+        r.end += track.offset;
+    }
+    Ok(found)
+}
+
+/// Regions from frame levels of a track `total` seconds long.
+fn regions(levels: &[f32], total: f64, settings: &SpeechSettings) -> Vec<Region> {
+    let frame_seconds = frame_len(settings) as f64 / f64::from(SAMPLE_RATE);
     if levels.is_empty() {
         return Vec::new();
     }
-    let mut sorted = levels.clone();
+    let mut sorted = levels.to_vec();
     sorted.sort_by(f32::total_cmp);
     let floor = percentile(&sorted, 0.10);
     let loud = percentile(&sorted, 0.95);
@@ -116,7 +148,6 @@ pub fn detect(samples: &[f32], settings: &SpeechSettings) -> Vec<Region> {
     }
     regions.retain(|r| r.duration() >= settings.min_speech);
 
-    let total = samples.len() as f64 / f64::from(SAMPLE_RATE);
     let mut padded: Vec<Region> = Vec::with_capacity(regions.len());
     for r in regions {
         let start = (r.start - settings.padding).max(0.0);

@@ -11,7 +11,7 @@
 //! [`Transcriber`] is the seam: [`WhisperTranscriber`] is the real one; tests
 //! of the stages around it may use their own.
 
-use crate::audio::SAMPLE_RATE;
+use crate::audio::{AudioError, SAMPLE_RATE, Track};
 use crate::speech::Region;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -28,6 +28,8 @@ pub enum TranscribeError {
     Load { path: PathBuf, reason: String },
     #[error("whisper failed on {what}: {reason}")]
     Run { what: String, reason: String },
+    #[error(transparent)]
+    Audio(#[from] AudioError),
 }
 
 /// One word with its time, in seconds on the call's timeline.
@@ -290,11 +292,12 @@ fn chunks(regions: &[Region]) -> Vec<&[Region]> {
     out
 }
 
-/// Transcribes the `regions` of one track and returns segments on the
-/// call's timeline. `progress` hears the seconds of speech done so far.
+/// Transcribes the `regions` of one track (on the call's timeline) and
+/// returns segments on the call's timeline; only one chunk of audio is read
+/// at a time. `progress` hears the seconds of speech done so far.
 pub fn transcribe_regions(
     transcriber: &mut dyn Transcriber,
-    samples: &[f32],
+    track: &Track,
     regions: &[Region],
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Segment>, TranscribeError> {
@@ -308,9 +311,7 @@ pub fn transcribe_regions(
                 region: *region,
                 packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
             });
-            let from = seconds_to_samples(region.start).min(samples.len());
-            let to = seconds_to_samples(region.end).min(samples.len());
-            packed.extend_from_slice(&samples[from..to]);
+            packed.extend(track.read_call(region.start, region.end)?);
             packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
         }
         for mut segment in transcriber.transcribe(&packed)? {
@@ -418,9 +419,10 @@ mod tests {
                 end: 12.5,
             },
         ];
+        let mut track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
         let mut seen = Vec::new();
         let segments =
-            transcribe_regions(&mut RegionEcho, &samples, &regions, &mut |d| seen.push(d)).unwrap();
+            transcribe_regions(&mut RegionEcho, &track, &regions, &mut |d| seen.push(d)).unwrap();
         let starts: Vec<f64> = segments[0].words.iter().map(|w| w.start).collect();
         assert_eq!(starts.len(), 2);
         assert!(
@@ -428,6 +430,19 @@ mod tests {
             "{starts:?}"
         );
         assert_eq!(seen, vec![3.5]);
+
+        // A file that started 5 s into the call: the same speech, 5 s later.
+        track.offset = 5.0;
+        let shifted = regions.map(|r| Region {
+            start: r.start + 5.0,
+            end: r.end + 5.0,
+        });
+        let segments = transcribe_regions(&mut RegionEcho, &track, &shifted, &mut |_| {}).unwrap();
+        let starts: Vec<f64> = segments[0].words.iter().map(|w| w.start).collect();
+        assert!(
+            (starts[0] - 7.0).abs() < 1e-3 && (starts[1] - 15.0).abs() < 1e-3,
+            "{starts:?}"
+        );
     }
 
     fn placement(start: f64, end: f64, packed_start: f64) -> Placement {

@@ -141,6 +141,32 @@ fn with_shares(talk: Vec<(Participant, f64)>) -> Vec<CallParticipant> {
         .collect()
 }
 
+/// What the reader should know about how roles were decided, if anything.
+fn role_note(roles: &RoleSource, participants: &[CallParticipant]) -> Option<String> {
+    let consultant = participants
+        .iter()
+        .find(|p| p.person.role == crate::speakers::Role::Consultant)
+        .map_or("nobody", |p| p.person.name.as_str());
+    Some(match roles {
+        RoleSource::Given => return None,
+        RoleSource::Configured => {
+            format!("roles from rapport.toml: {consultant} is the consultant")
+        }
+        RoleSource::AssumedFirstTrack => {
+            "roles assumed: track 1 is taken for the consultant; pass --consultant to say which track is".into()
+        }
+        RoleSource::AssumedFirstSpeaker => format!(
+            "roles assumed: the first to speak ({consultant}) is taken for the consultant; pass --consultant NAME, or list the consultant's names in rapport.toml"
+        ),
+        RoleSource::MixedTrack => {
+            "one mixed track: everyone is on it and speakers are not separated, so nothing is attributed to the consultant or the client".into()
+        }
+        RoleSource::Unnamed => {
+            "the transcript names no speakers, so nothing is attributed to the consultant or the client".into()
+        }
+    })
+}
+
 impl Utterance {
     /// An utterance of `text` whose words follow each other every
     /// `word_seconds` from `start`: for text whose real timing is unknown.
@@ -187,15 +213,6 @@ impl Call {
             .map(|t| crate::speech::total_seconds(&t.summary.speech))
             .sum();
         let mut notes = Vec::new();
-        match roles {
-            RoleSource::Given => {}
-            RoleSource::AssumedFirstTrack => notes.push(
-                "roles assumed: track 1 is taken for the consultant; pass --consultant to say which track is".into(),
-            ),
-            RoleSource::MixedTrack => notes.push(
-                "one mixed track: everyone is on it and speakers are not separated, so nothing is attributed to the consultant or the client".into(),
-            ),
-        }
         let mut participants = Vec::new();
         let mut talks = Vec::new();
         let mut utterances = Vec::new();
@@ -220,6 +237,7 @@ impl Call {
                 .then_with(|| a.speaker.cmp(&b.speaker))
         });
         let participants = with_shares(participants.into_iter().zip(talks).collect());
+        notes.splice(0..0, role_note(&roles, &participants));
         Self {
             schema_version: SCHEMA_VERSION,
             duration,
@@ -255,7 +273,7 @@ impl Call {
                 .map(|u| u.end - u.start)
                 .sum()
         };
-        let participants = with_shares(
+        let participants: Vec<CallParticipant> = with_shares(
             people
                 .into_iter()
                 .map(|person| {
@@ -264,6 +282,7 @@ impl Call {
                 })
                 .collect(),
         );
+        let notes = role_note(&roles, &participants).into_iter().collect();
         Self {
             schema_version: SCHEMA_VERSION,
             duration,
@@ -277,7 +296,7 @@ impl Call {
                 transcribed_seconds: 0.0,
                 model: String::new(),
             },
-            notes: Vec::new(),
+            notes,
         }
     }
 

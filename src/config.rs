@@ -1,0 +1,108 @@
+//! `rapport.toml`: what a consultant would otherwise type on every call.
+//!
+//! Looked for in the working directory, then in the user's config folder
+//! (`$XDG_CONFIG_HOME/rapport/rapport.toml`, else
+//! `~/.config/rapport/rapport.toml`); `RAPPORT_CONFIG` names one outright.
+//!
+//! ```toml
+//! # The consultant's names as they appear in transcripts and file names.
+//! consultant = ["Ann Smith", "Ann S."]
+//! ```
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const FILE_NAME: &str = "rapport.toml";
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The consultant's names: with no `--consultant`, the speaker or the
+    /// per-person file that one of these names matches is the consultant.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub consultant: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Names::deserialize(d)? {
+        Names::One(name) => vec![name],
+        Names::Many(names) => names,
+    })
+}
+
+impl Config {
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.message().to_string(),
+        })
+    }
+
+    /// The configuration in force; the default when there is no file.
+    pub fn load() -> Result<Self, ConfigError> {
+        let Some(path) = Self::find() else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Self::parse(&path, &text)
+    }
+
+    fn find() -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os("RAPPORT_CONFIG").filter(|p| !p.is_empty()) {
+            return Some(PathBuf::from(path));
+        }
+        let local = PathBuf::from(FILE_NAME);
+        if local.is_file() {
+            return Some(local);
+        }
+        let config_home = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        let user = config_home.join("rapport").join(FILE_NAME);
+        user.is_file().then_some(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_name_or_several() {
+        let path = Path::new("rapport.toml");
+        let one = Config::parse(path, "consultant = \"Ann Smith\"").unwrap();
+        assert_eq!(one.consultant, ["Ann Smith"]);
+        let many = Config::parse(path, "consultant = [\"Ann Smith\", \"Ann\"]").unwrap();
+        assert_eq!(many.consultant.len(), 2);
+        assert_eq!(Config::parse(path, "").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn typos_are_errors_naming_the_file() {
+        let err = Config::parse(Path::new("rapport.toml"), "consultants = [\"Ann\"]").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("rapport.toml: unknown field"), "{text}");
+    }
+}

@@ -1,0 +1,312 @@
+//! Transcripts instead of audio: the [`Call`] built from a WebVTT, SRT or
+//! Whisper JSON file (or rapport's own JSON), skipping decoding and Whisper.
+//!
+//! Each format's parser turns the file into [`Cue`]s; this module makes the
+//! call of them: speaker names become participants in order of first
+//! speech, each cue one utterance (with Whisper's word times where the file
+//! has them, else its words spread evenly over the cue). Overlapping cues
+//! stay overlapping: two people talking at once is what the interruptions
+//! signal reads. Cues out of order are sorted, and the call says so. The
+//! text is untrusted: it is only ever stored and escaped on output.
+
+mod json;
+mod subtitles;
+
+use crate::speakers::{self, Participant, Role, RoleSource};
+use crate::transcribe::Word;
+use crate::transcript::{Call, SCHEMA_VERSION, Utterance};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// A transcript larger than this is not a call's transcript (an hour of
+/// talk is ~100 KB of WebVTT; whisper.cpp's full JSON ~10 MB).
+const MAX_BYTES: u64 = 256 << 20;
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {} MB is too large for a transcript (at most {} MB)", size >> 20, MAX_BYTES >> 20)]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("{path}: not UTF-8 text; save the transcript as UTF-8")]
+    NotText { path: PathBuf },
+    #[error("{path}{}: {reason}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        reason: String,
+    },
+    #[error("{path}: the transcript has no cues with text")]
+    NoCues { path: PathBuf },
+    #[error(
+        "{path}: written by a newer rapport (schema version {version}; this one reads up to {SCHEMA_VERSION})"
+    )]
+    NewerSchema { path: PathBuf, version: u32 },
+    #[error("{path}: {source}")]
+    Speakers {
+        path: PathBuf,
+        source: speakers::SpeakersError,
+    },
+}
+
+/// Why a parser gave up: the 1-based line where the file has one.
+#[derive(Debug)]
+pub struct ParseError {
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl ParseError {
+    fn at(line: usize, reason: impl Into<String>) -> Self {
+        Self {
+            line: Some(line),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// One cue of a transcript, as its parser read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    /// Line of its timing (0 where the format has no lines to speak of).
+    pub line: usize,
+    pub speaker: Option<String>,
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    /// Timed words, where the file has them.
+    pub words: Option<Vec<Word>>,
+}
+
+/// The transcript formats, by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    WebVtt,
+    Srt,
+    Json,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "vtt" => Some(Self::WebVtt),
+            "srt" => Some(Self::Srt),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Parses the text of a transcript into cues (the parsers' fuzzing seam).
+pub fn parse(format: Format, text: &str) -> Result<Vec<Cue>, ParseError> {
+    match format {
+        Format::WebVtt => subtitles::parse_vtt(text),
+        Format::Srt => subtitles::parse_srt(text),
+        Format::Json => json::parse(text),
+    }
+}
+
+/// Reads a transcript into a call. `consultant` is `--consultant` (a
+/// speaker's name or 1-based number); `known_names` are the consultant's
+/// names from `rapport.toml`.
+pub fn read(
+    path: &Path,
+    format: Format,
+    consultant: Option<&str>,
+    known_names: &[String],
+) -> Result<Call, ImportError> {
+    let text = read_text(path)?;
+    let parse_error = |e: ParseError| ImportError::Parse {
+        path: path.to_path_buf(),
+        line: e.line,
+        reason: e.reason,
+    };
+    if format == Format::Json
+        && let Some(call) = own_call(path, &text)?
+    {
+        return with_roles(call, path, consultant, known_names);
+    }
+    let mut cues = parse(format, &text).map_err(parse_error)?;
+    if let Some(cue) = cues
+        .iter()
+        .find(|c| !(c.start.is_finite() && c.end.is_finite() && c.start >= 0.0 && c.end >= c.start))
+    {
+        return Err(parse_error(ParseError {
+            line: (cue.line > 0).then_some(cue.line),
+            reason: format!(
+                "a cue's times are not a stretch of the call ({} to {})",
+                cue.start, cue.end
+            ),
+        }));
+    }
+    if cues.is_empty() {
+        return Err(ImportError::NoCues {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut notes = vec![format!(
+        "imported from the transcript {}: no audio was heard, and talk time is the length of each person's cues",
+        path.display()
+    )];
+    if cues.windows(2).any(|w| w[1].start < w[0].start) {
+        cues.sort_by(|a, b| a.start.total_cmp(&b.start));
+        notes.push(format!(
+            "the cues in {} were out of order; they were sorted by start time",
+            path.display()
+        ));
+    }
+    let mut call = build(path, cues, consultant, known_names)?;
+    call.notes.splice(0..0, notes);
+    Ok(call)
+}
+
+fn read_text(path: &Path) -> Result<String, ImportError> {
+    let read_error = |source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > MAX_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    String::from_utf8(bytes).map_err(|_| ImportError::NotText {
+        path: path.to_path_buf(),
+    })
+}
+
+/// rapport's own transcript or analysis JSON, read back as it was written.
+fn own_call(path: &Path, text: &str) -> Result<Option<Call>, ImportError> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(None);
+    };
+    let Some(version) = value.get("schema_version") else {
+        return Ok(None);
+    };
+    if version
+        .as_u64()
+        .is_some_and(|v| v > u64::from(SCHEMA_VERSION))
+    {
+        return Err(ImportError::NewerSchema {
+            path: path.to_path_buf(),
+            version: version.as_u64().unwrap_or_default() as u32,
+        });
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| ImportError::Parse {
+            path: path.to_path_buf(),
+            line: None,
+            reason: format!("read as a rapport transcript: {e}"),
+        })
+}
+
+/// A call read back keeps its roles unless `--consultant` or the
+/// configuration now says who the consultant is.
+fn with_roles(
+    mut call: Call,
+    path: &Path,
+    consultant: Option<&str>,
+    known_names: &[String],
+) -> Result<Call, ImportError> {
+    if consultant.is_none() && known_names.is_empty() {
+        return Ok(call);
+    }
+    let names: Vec<String> = call
+        .participants
+        .iter()
+        .map(|p| p.person.name.clone())
+        .collect();
+    let (people, source) =
+        speakers::assign_named(&names, consultant, known_names).map_err(|source| {
+            ImportError::Speakers {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+    if source == RoleSource::AssumedFirstSpeaker {
+        return Ok(call);
+    }
+    for (participant, person) in call.participants.iter_mut().zip(people) {
+        participant.person.role = person.role;
+    }
+    call.roles = source;
+    Ok(call)
+}
+
+fn build(
+    path: &Path,
+    cues: Vec<Cue>,
+    consultant: Option<&str>,
+    known_names: &[String],
+) -> Result<Call, ImportError> {
+    const UNNAMED: &str = "Unnamed speaker";
+    let mut names: Vec<String> = Vec::new();
+    for cue in &cues {
+        let name = cue.speaker.as_deref().unwrap_or(UNNAMED);
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    let (people, roles) = if names == [UNNAMED] {
+        let everyone = Participant {
+            id: "p1".into(),
+            name: UNNAMED.into(),
+            role: Role::Other,
+            track: 1,
+        };
+        (vec![everyone], RoleSource::Unnamed)
+    } else {
+        speakers::assign_named(&names, consultant, known_names).map_err(|source| {
+            ImportError::Speakers {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?
+    };
+    let utterances = cues
+        .into_iter()
+        .map(|cue| {
+            let name = cue.speaker.as_deref().unwrap_or(UNNAMED);
+            let speaker = &people[names.iter().position(|n| n == name).unwrap_or(0)].id;
+            utterance(speaker, cue)
+        })
+        .collect();
+    Ok(Call::from_utterances(
+        people,
+        utterances,
+        roles,
+        vec![path.display().to_string()],
+    ))
+}
+
+fn utterance(speaker: &str, cue: Cue) -> Utterance {
+    if let Some(words) = cue.words {
+        return Utterance {
+            speaker: speaker.to_string(),
+            start: cue.start,
+            end: cue.end,
+            text: cue.text,
+            words,
+        };
+    }
+    let count = cue.text.split_whitespace().count().max(1);
+    Utterance::evenly_timed(
+        speaker,
+        cue.start,
+        &cue.text,
+        (cue.end - cue.start) / count as f64,
+    )
+}
