@@ -92,6 +92,10 @@ struct TranscriptionArgs {
     /// recordings did not start together: `--offset bob.m4a=2.5` (repeatable).
     #[arg(long = "offset", value_name = "FILE=SECONDS")]
     offsets: Vec<String>,
+    /// How many people share a single mixed (mono) track. Without it the
+    /// number is estimated from their voices; 1 leaves the track unsplit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
+    speakers: Option<u8>,
     /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
@@ -234,6 +238,7 @@ fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
         consultant: args.consultant.clone(),
         consultant_names,
         offsets: args.offsets.clone(),
+        speakers: args.speakers.map(usize::from),
         ..CallOptions::default()
     };
     let cache = Cache::default_dir().map(Cache::new);

@@ -62,6 +62,20 @@ pub struct Recording {
     pub transcribed_seconds: f64,
     /// The model file used.
     pub model: String,
+    /// How the speakers of a single mixed track were told apart, if they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diarization: Option<Diarized>,
+}
+
+/// The speakers separated on one mixed track: an estimate, said as one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diarized {
+    pub speakers: usize,
+    /// Whether the number of speakers was estimated (else `--speakers` gave it).
+    pub estimated: bool,
+    /// How far apart the voices are: the clustering's silhouette, 0–1.
+    /// Two people on real phone calls measured 0.12–0.14.
+    pub separation: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -207,7 +221,18 @@ impl Call {
             .iter()
             .map(|t| t.summary.duration)
             .fold(0.0, f64::max);
-        let audio_seconds = tracks.iter().map(|t| t.summary.duration).sum();
+        // Speakers separated from one mixed track share its audio: count it once.
+        let mut heard: Vec<(&str, u16, f64)> = Vec::new();
+        for t in &tracks {
+            let s = &t.summary;
+            if !heard
+                .iter()
+                .any(|h| (h.0, h.1) == (s.file.as_str(), s.channel))
+            {
+                heard.push((&s.file, s.channel, s.duration));
+            }
+        }
+        let audio_seconds = heard.iter().map(|h| h.2).sum();
         let transcribed_seconds = tracks
             .iter()
             .map(|t| crate::speech::total_seconds(&t.summary.speech))
@@ -250,6 +275,7 @@ impl Call {
                 audio_seconds,
                 transcribed_seconds,
                 model,
+                diarization: None,
             },
             notes,
         }
@@ -295,6 +321,7 @@ impl Call {
                 audio_seconds: 0.0,
                 transcribed_seconds: 0.0,
                 model: String::new(),
+                diarization: None,
             },
             notes,
         }

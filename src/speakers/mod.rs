@@ -8,6 +8,8 @@
 //! that this was assumed. A single mixed track holds everybody; it is not
 //! split into speakers here, and the call says so rather than invent a split.
 
+pub mod diarize;
+
 use crate::audio::{Track, file_stem, names_file};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
