@@ -336,8 +336,8 @@ fn bad_audio_gets_a_clear_error_naming_the_file() {
 
     for (file, problem) in [
         (&empty, "empty"),
-        (&text, "not a readable WAV"),
-        (&truncated, "truncated"),
+        (&text, "not an audio or video file"),
+        (&truncated, "corrupt or truncated"),
         (&missing, "cannot open"),
     ] {
         fails_with(
@@ -784,5 +784,430 @@ fn eval_reports_precision_recall_and_f1_per_label() {
     fails_with(
         rapport().arg("eval").arg(dir.path().join("none.jsonl")),
         &["none.jsonl", "cannot read"],
+    );
+}
+
+/// The sample call's first 19 s as a WAV: the recording the encoded
+/// fixtures in `tests/fixtures/` were made from (`make.sh`).
+fn excerpt(dir: &Path) -> PathBuf {
+    let mut reader = hound::WavReader::open(project().join("samples/call.wav")).unwrap();
+    let spec = reader.spec();
+    let path = dir.join("call.wav");
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    let samples = 19 * spec.sample_rate as usize * usize::from(spec.channels);
+    for s in reader.samples::<i16>().take(samples) {
+        writer.write_sample(s.unwrap()).unwrap();
+    }
+    writer.finalize().unwrap();
+    path
+}
+
+fn fixture(name: &str) -> String {
+    project()
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn all_words(call: &Call) -> String {
+    call.utterances
+        .iter()
+        .map(|u| u.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The speaker of the utterance in `call` that overlaps `start..end` most.
+fn speaker_over(call: &Call, start: f64, end: f64) -> Option<Role> {
+    call.utterances
+        .iter()
+        .map(|u| (u.end.min(end) - u.start.max(start), u))
+        .filter(|(overlap, _)| *overlap > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, u)| role_of(call, &u.speaker))
+}
+
+/// The speaker heard at `t` in `call`, if any.
+fn speaker_at(call: &Call, t: f64) -> Option<Role> {
+    call.utterances
+        .iter()
+        .find(|u| u.start <= t && t <= u.end)
+        .map(|u| role_of(call, &u.speaker))
+}
+
+#[test]
+fn every_container_and_codec_gives_the_call_the_wav_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = excerpt(dir.path());
+    let reference = transcribe_json(&[wav.to_str().unwrap(), "--consultant", "1"]);
+    assert!(
+        reference.utterances.len() >= 4,
+        "{:?}",
+        reference.utterances
+    );
+    // Tolerances: speech found within 0.15 s of the WAV's (lossy codecs
+    // move energy a little), words within a 25 % word error rate of the
+    // WAV's transcript (tiny.en is sensitive to coding noise), and every
+    // utterance given to the person the WAV gives it to.
+    for name in [
+        "call.m4a",
+        "call.mp3",
+        "call.ogg",
+        "call.flac",
+        "call.webm",
+        "call.mp4",
+    ] {
+        let call = transcribe_json(&[&fixture(name), "--consultant", "1"]);
+        assert_eq!(call.participants.len(), 2, "{name}");
+        assert!(
+            (call.duration - reference.duration).abs() < 0.1,
+            "{name}: {}",
+            call.duration
+        );
+        for (track, expected) in call
+            .recording
+            .tracks
+            .iter()
+            .zip(&reference.recording.tracks)
+        {
+            assert_eq!(
+                track.speech.len(),
+                expected.speech.len(),
+                "{name}: {:?}",
+                track.speech
+            );
+            for (got, want) in track.speech.iter().zip(&expected.speech) {
+                assert!(
+                    (got.start - want.start).abs() < 0.15 && (got.end - want.end).abs() < 0.15,
+                    "{name}: speech at {got:?}, the WAV's at {want:?}"
+                );
+            }
+        }
+        let wer = word_error_rate(&all_words(&reference), &all_words(&call));
+        assert!(wer <= 0.25, "{name}: WER {wer:.2}: {}", all_words(&call));
+        for u in &call.utterances {
+            assert_eq!(
+                Some(role_of(&call, &u.speaker)),
+                speaker_over(&reference, u.start, u.end),
+                "{name}: {:?} at {:.1} s",
+                u.text,
+                u.start
+            );
+        }
+    }
+}
+
+#[test]
+fn files_that_started_late_are_placed_by_their_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = excerpt(dir.path());
+    let reference = transcribe_json(&[wav.to_str().unwrap(), "--consultant", "1"]);
+    // One file per person, as Zoom records them: the client's recording
+    // started 3 s into the call.
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        ..reader.spec()
+    };
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let late = 3 * spec.sample_rate as usize;
+    let ann = dir.path().join("Ann Smith.wav");
+    let dana = dir.path().join("Dana Lee.wav");
+    let mut ann_writer = hound::WavWriter::create(&ann, spec).unwrap();
+    let mut dana_writer = hound::WavWriter::create(&dana, spec).unwrap();
+    for (i, frame) in samples.chunks(2).enumerate() {
+        ann_writer.write_sample(frame[0]).unwrap();
+        if i >= late {
+            dana_writer.write_sample(frame[1]).unwrap();
+        }
+    }
+    ann_writer.finalize().unwrap();
+    dana_writer.finalize().unwrap();
+
+    let call = transcribe_json(&[
+        ann.to_str().unwrap(),
+        dana.to_str().unwrap(),
+        "--offset",
+        "Dana Lee.wav=3",
+        "--consultant",
+        "Ann Smith",
+    ]);
+    let client_starts = |c: &Call| {
+        c.utterances
+            .iter()
+            .find(|u| role_of(c, &u.speaker) == Role::Client)
+            .map(|u| u.start)
+            .unwrap()
+    };
+    let (got, want) = (client_starts(&call), client_starts(&reference));
+    assert!(
+        (got - want).abs() < 0.15,
+        "client starts at {got:.2}, not {want:.2}"
+    );
+    assert!((call.duration - reference.duration).abs() < 0.01);
+
+    fails_with(
+        rapport()
+            .arg("transcribe")
+            .args([&ann, &dana])
+            .args(["--offset", "Bob.wav=2", "--model"])
+            .arg(model()),
+        &["--offset Bob.wav=2", "no input file"],
+    );
+    fails_with(
+        rapport()
+            .arg("transcribe")
+            .args([&ann, &dana])
+            .args(["--offset", "Dana Lee.wav=soon", "--model"])
+            .arg(model()),
+        &["--offset Dana Lee.wav=soon", "seconds"],
+    );
+}
+
+#[test]
+fn a_mono_mix_is_split_into_its_speakers_and_called_an_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reader = hound::WavReader::open(project().join("samples/call.wav")).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        ..reader.spec()
+    };
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let mono = dir.path().join("mix.wav");
+    let mut writer = hound::WavWriter::create(&mono, spec).unwrap();
+    for frame in samples.chunks(2) {
+        writer
+            .write_sample(i16::midpoint(frame[0], frame[1]))
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+
+    let call = transcribe_json(&[mono.to_str().unwrap()]);
+    let diarized = call
+        .recording
+        .diarization
+        .as_ref()
+        .expect("speakers separated");
+    assert_eq!((diarized.speakers, diarized.estimated), (2, true));
+    assert!(
+        call.notes.iter().any(|n| n.contains("estimates")),
+        "{:?}",
+        call.notes
+    );
+    let names: Vec<&str> = call
+        .participants
+        .iter()
+        .map(|p| p.person.name.as_str())
+        .collect();
+    assert_eq!(names, ["Speaker 1", "Speaker 2"]);
+    // The consultant opens the call, so is speaker 1, assumed consultant.
+    let truth = sample_truth();
+    let consultant_share = call.participants[0].talk_share;
+    let true_share = {
+        let seconds = |role| {
+            truth
+                .iter()
+                .filter(|l| l.role == role)
+                .map(|l| l.end - l.start)
+                .sum::<f64>()
+        };
+        seconds(Role::Consultant) / (seconds(Role::Consultant) + seconds(Role::Client))
+    };
+    assert!(
+        (consultant_share - true_share).abs() < 0.05,
+        "consultant share {consultant_share:.3}, scripted {true_share:.3}"
+    );
+    let attributed = truth
+        .iter()
+        .filter(|line| {
+            let middle = f64::midpoint(line.start, line.end);
+            speaker_at(&call, middle) == Some(line.role)
+        })
+        .count();
+    assert!(
+        attributed * 10 >= truth.len() * 9,
+        "{attributed} of {} lines",
+        truth.len()
+    );
+
+    let unsplit = transcribe_json(&[mono.to_str().unwrap(), "--speakers", "1"]);
+    assert_eq!(unsplit.participants.len(), 1);
+    assert!(unsplit.recording.diarization.is_none());
+}
+
+#[test]
+fn teams_zoom_and_srt_transcripts_give_one_call_in_milliseconds() {
+    let teams: Analysis = {
+        let out = rapport()
+            .args(["analyze", &fixture("call.teams.vtt"), "--format=json"])
+            .args(["--consultant", "Ann Smith"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let call = &teams.call;
+    let people: Vec<(&str, Role)> = call
+        .participants
+        .iter()
+        .map(|p| (p.person.name.as_str(), p.person.role))
+        .collect();
+    assert_eq!(
+        people,
+        [("Ann Smith", Role::Consultant), ("Dana Lee", Role::Client)]
+    );
+    let truth = sample_truth();
+    assert_eq!(call.utterances.len(), truth.len());
+    for (u, line) in call.utterances.iter().zip(&truth) {
+        assert_eq!(
+            (role_of(call, &u.speaker), u.text.as_str()),
+            (line.role, line.text.as_str())
+        );
+        assert!((u.start - line.start).abs() < 1e-6 && (u.end - line.end).abs() < 1e-6);
+    }
+    // The script's overlap survives, and is what the interruptions signal reads.
+    assert!(!evidence(&teams, "interruptions").is_empty());
+    // The same call from the audio gives the same talk shares.
+    let audio = analyze_json(&["samples/call.wav", "--consultant", "1"]);
+    for (a, b) in call.participants.iter().zip(&audio.call.participants) {
+        assert!((a.talk_share - b.talk_share).abs() < 0.05, "{a:?} vs {b:?}");
+    }
+
+    for other in ["call.zoom.vtt", "call.srt"] {
+        let same: Call = {
+            let out = rapport()
+                .args(["transcribe", &fixture(other), "--format=json"])
+                .args(["--consultant", "ann smith"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        assert_eq!(same.utterances, call.utterances, "{other}");
+        assert_eq!(same.participants, call.participants, "{other}");
+    }
+}
+
+#[test]
+fn the_consultant_is_found_by_name_from_rapport_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rapport.toml");
+    std::fs::write(&config, "consultant = [\"Ann Smith\"]\n").unwrap();
+    let out = rapport()
+        .env("RAPPORT_CONFIG", &config)
+        .args(["transcribe", &fixture("call.teams.vtt"), "--format=json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let call: Call = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(call.roles, rapport::speakers::RoleSource::Configured);
+    assert_eq!(call.participants[0].person.role, Role::Consultant);
+
+    std::fs::write(&config, "consultants = [\"Ann\"]\n").unwrap();
+    fails_with(
+        rapport()
+            .env("RAPPORT_CONFIG", &config)
+            .args(["transcribe", &fixture("call.teams.vtt")]),
+        &["rapport.toml", "unknown field"],
+    );
+}
+
+#[test]
+fn broken_transcripts_and_media_get_errors_naming_file_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let m4a = std::fs::read(fixture("call.m4a")).unwrap();
+    let cases = [
+        (
+            write("empty.vtt", b"WEBVTT\n\nNOTE nothing said\n"),
+            "no cues",
+        ),
+        (
+            write("clock.vtt", b"WEBVTT\n\n00:01.000 --> 00:0x.000\nAnn: hi\n"),
+            "line 3",
+        ),
+        (write("notes.srt", b"1\nhello there\n"), "timing line"),
+        (
+            write("words.json", b"{\"minutes\": []}"),
+            "no `transcription`",
+        ),
+        (
+            write(
+                "latin1.vtt",
+                b"WEBVTT\n\n00:01.000 --> 00:02.000\nJos\xe9: hola\n",
+            ),
+            "UTF-8",
+        ),
+        (write("cut.m4a", &m4a[..m4a.len() / 2]), "cut.m4a"),
+        (PathBuf::from(fixture("video-only.mp4")), "no audio track"),
+        (
+            write("song.xyz", b"\x00\x01\x02 not media"),
+            "not an audio or video file",
+        ),
+    ];
+    for (path, problem) in &cases {
+        fails_with(
+            rapport()
+                .arg("transcribe")
+                .arg(path)
+                .arg("--model")
+                .arg(model()),
+            &[&path.file_name().unwrap().to_string_lossy(), problem],
+        );
+    }
+    fails_with(
+        rapport().args(["transcribe", &fixture("call.srt"), &fixture("call.m4a")]),
+        &["give one transcript, or recordings only"],
+    );
+}
+
+#[test]
+fn out_of_order_cues_are_sorted_and_said_to_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = dir.path().join("shuffled.vtt");
+    std::fs::write(
+        &vtt,
+        "WEBVTT\n\n00:05.000 --> 00:07.000\n<v Ann>Which would you prefer?\n\n\
+         00:01.000 --> 00:06.000\n<v Dana>We tried a full count last spring and it never matched.\n",
+    )
+    .unwrap();
+    let out = rapport()
+        .args(["transcribe", vtt.to_str().unwrap(), "--format=json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let call: Call = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(call.utterances[0].start < call.utterances[1].start);
+    assert!(
+        call.notes.iter().any(|n| n.contains("out of order")),
+        "{:?}",
+        call.notes
+    );
+    // Dana speaks first, so is taken for the consultant, and the call says so.
+    assert_eq!(
+        call.roles,
+        rapport::speakers::RoleSource::AssumedFirstSpeaker
+    );
+    assert!(
+        call.notes
+            .iter()
+            .any(|n| n.contains("first to speak (Dana)"))
     );
 }
