@@ -641,4 +641,61 @@ mod tests {
         write_wav(&path, 16_000, 1, 0.0, 16);
         assert!(matches!(load_file(&path), Err(AudioError::NoAudio { .. })));
     }
+
+    #[test]
+    fn telephone_mu_law_and_float_wavs_decode() {
+        let mulaw = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tone-mulaw.wav"
+        ));
+        let tracks = load_file(mulaw).unwrap();
+        assert_eq!(tracks.len(), 2);
+        assert_eq!(samples(&tracks[0]).len(), 16_000);
+        assert!((dominant_frequency(&samples(&tracks[0])) - 440.0).abs() < 5.0);
+        assert!((dominant_frequency(&samples(&tracks[1])) - 1000.0).abs() < 5.0);
+
+        let dir = tempfile::tempdir().unwrap();
+        let float = dir.path().join("float.wav");
+        let spec = WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 32,
+            sample_format: SampleFormat::Float,
+        };
+        let mut w = WavWriter::create(&float, spec).unwrap();
+        for i in 0..48_000 {
+            w.write_sample((TAU * 440.0 * i as f32 / 48_000.0).sin() * 0.25)
+                .unwrap();
+        }
+        w.finalize().unwrap();
+        let tracks = load_file(&float).unwrap();
+        assert_eq!(samples(&tracks[0]).len(), 16_000);
+        assert!((dominant_frequency(&samples(&tracks[0])) - 440.0).abs() < 3.0);
+    }
+
+    #[test]
+    fn a_late_track_reads_silence_before_its_start() {
+        let mut track = Track::from_samples(Path::new("late.wav"), &vec![0.5; 16_000]).unwrap();
+        track.offset = 2.0;
+        assert!((track.end() - 3.0).abs() < 1e-9);
+        let heard = track.read_call(1.5, 2.5).unwrap();
+        assert_eq!(heard.len(), 16_000);
+        assert!(heard[..8_000].iter().all(|&s| s == 0.0));
+        assert!(heard[8_000..].iter().all(|&s| (s - 0.5).abs() < 1e-3));
+        assert!(track.read_call(4.0, 5.0).unwrap().iter().all(|&s| s == 0.0));
+    }
+
+    #[test]
+    fn offsets_name_input_files() {
+        let inputs = [PathBuf::from("rec/ann.m4a"), PathBuf::from("rec/bob.m4a")];
+        let offsets = offsets(&inputs, &["bob.m4a=2.5".into()]).unwrap();
+        assert_eq!(offsets, [0.0, 2.5]);
+        for bad in ["bob.m4a", "zoe.m4a=1", "bob=-1", "bob=later"] {
+            let err = super::offsets(&inputs, &[bad.into()]).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("--offset {bad}")),
+                "{err}"
+            );
+        }
+    }
 }

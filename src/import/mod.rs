@@ -310,3 +310,67 @@ fn utterance(speaker: &str, cue: Cue) -> Utterance {
         (cue.end - cue.start) / count as f64,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn overlapping_cues_stay_overlapping_and_words_fill_the_cue() {
+        let dir = tempfile::tempdir().unwrap();
+        let vtt = write(
+            dir.path(),
+            "talk.vtt",
+            "WEBVTT\n\n00:00.000 --> 00:04.000\n<v Ann>one two three four\n\n\
+             00:03.000 --> 00:05.000\n<v Dana>five six\n",
+        );
+        let call = read(&vtt, Format::WebVtt, Some("Ann"), &[]).unwrap();
+        let (a, b) = (&call.utterances[0], &call.utterances[1]);
+        assert!(b.start < a.end, "the overlap is kept");
+        assert_eq!(a.words.len(), 4);
+        assert!((a.words[3].end - 4.0).abs() < 1e-9);
+        assert!((call.participants[0].talk_seconds - 4.0).abs() < 1e-9);
+        assert_eq!(call.roles, RoleSource::Given);
+    }
+
+    #[test]
+    fn a_transcript_without_names_is_one_unnamed_speaker() {
+        let dir = tempfile::tempdir().unwrap();
+        let srt = write(
+            dir.path(),
+            "plain.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nHello.\n",
+        );
+        let call = read(&srt, Format::Srt, None, &[]).unwrap();
+        assert_eq!(call.roles, RoleSource::Unnamed);
+        assert_eq!(call.participants[0].person.role, Role::Other);
+        assert!(call.notes.iter().any(|n| n.contains("names no speakers")));
+    }
+
+    #[test]
+    fn rapport_json_reads_back_and_can_be_given_new_roles() {
+        let dir = tempfile::tempdir().unwrap();
+        let vtt = write(
+            dir.path(),
+            "talk.vtt",
+            "WEBVTT\n\n00:00.000 --> 00:02.000\nAnn: Hello there.\n\n00:02.500 --> 00:04.000\nDana: Hi.\n",
+        );
+        let call = read(&vtt, Format::WebVtt, None, &[]).unwrap();
+        let json = dir.path().join("call.json");
+        std::fs::write(&json, serde_json::to_string(&call).unwrap()).unwrap();
+        assert_eq!(read(&json, Format::Json, None, &[]).unwrap(), call);
+        let swapped = read(&json, Format::Json, Some("Dana"), &[]).unwrap();
+        assert_eq!(swapped.participants[1].person.role, Role::Consultant);
+        assert_eq!(swapped.roles, RoleSource::Given);
+
+        std::fs::write(&json, "{\"schema_version\": 99, \"utterances\": []}").unwrap();
+        let err = read(&json, Format::Json, None, &[]).unwrap_err();
+        assert!(err.to_string().contains("newer rapport"), "{err}");
+    }
+}
