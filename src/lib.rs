@@ -5,9 +5,11 @@
 //! [`speech`] finds where each track has speech ([`speech::Region`]s),
 //! [`transcribe`] runs Whisper on those regions only
 //! ([`transcribe::Segment`]s on the call's timeline), [`speakers`] decides
-//! who is who ([`speakers::Participant`]s), and [`transcript`] assembles the
-//! [`transcript::Call`] that everything downstream reads; [`report`] renders
-//! it. [`signals`] measure the call, [`score`] judges the measurements
+//! who is who ([`speakers::Participant`]s; [`speakers::diarize`] tells the
+//! voices of a single mixed track apart), and [`transcript`] assembles the
+//! [`transcript::Call`] that everything downstream reads; [`import`] builds
+//! the same call from a WebVTT, SRT or Whisper JSON transcript instead, and
+//! [`config`] reads `rapport.toml`; [`report`] renders it. [`signals`] measure the call, [`score`] judges the measurements
 //! against a rubric, and [`analyze`] does both; [`eval`] measures the
 //! detectors against labelled data. [`model`] makes and finds the Whisper
 //! model. The library never prints:
@@ -98,7 +100,8 @@ pub fn transcript_input(inputs: &[PathBuf]) -> Result<Option<(&Path, import::For
 }
 
 /// Audio files in, attributed transcript out: decode every input into
-/// tracks, find speech on each, transcribe only that, and assemble the call.
+/// tracks, find speech on each, tell apart the voices of a single mixed
+/// track, transcribe only the speech, and assemble the call.
 pub fn transcribe_call(
     inputs: &[PathBuf],
     options: &CallOptions,

@@ -130,7 +130,16 @@ fn regions(levels: &[f32], total: f64, settings: &SpeechSettings) -> Vec<Region>
     let mut sorted = levels.to_vec();
     sorted.sort_by(f32::total_cmp);
     let floor = percentile(&sorted, 0.10);
-    let loud = percentile(&sorted, 0.95);
+    // Loud among the frames with any sound at all: a three-hour recording
+    // that holds a twenty-minute call is mostly silence, and the 95th
+    // percentile of all its frames would be silence too, letting the other
+    // side's bleed through as speech.
+    let audible = sorted.partition_point(|&l| l <= settings.absolute_min_dbfs);
+    let loud = if audible < sorted.len() {
+        percentile(&sorted[audible..], 0.95)
+    } else {
+        percentile(&sorted, 0.95)
+    };
     let threshold = (floor + settings.above_floor_db)
         .max(loud - settings.below_loud_db)
         .max(settings.absolute_min_dbfs);
@@ -228,6 +237,17 @@ mod tests {
         let mut track = noise(seconds(10.0), 0.0005, 3);
         add_voice(&mut track, 1.0, 4.0, 0.4);
         // The other person, heard faintly through this microphone (-40 dB).
+        add_voice(&mut track, 5.0, 9.0, 0.004);
+        let regions = detect(&track, &SpeechSettings::default());
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        assert!(regions[0].end < 4.5);
+    }
+
+    #[test]
+    fn bleed_is_not_speech_in_a_mostly_silent_recording() {
+        // A short call at the start of a long, digitally silent recording.
+        let mut track = vec![0.0; seconds(200.0)];
+        add_voice(&mut track, 1.0, 4.0, 0.4);
         add_voice(&mut track, 5.0, 9.0, 0.004);
         let regions = detect(&track, &SpeechSettings::default());
         assert_eq!(regions.len(), 1, "{regions:?}");

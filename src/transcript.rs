@@ -173,7 +173,7 @@ fn role_note(roles: &RoleSource, participants: &[CallParticipant]) -> Option<Str
             "roles assumed: the first to speak ({consultant}) is taken for the consultant; pass --consultant NAME, or list the consultant's names in rapport.toml"
         ),
         RoleSource::MixedTrack => {
-            "one mixed track: everyone is on it and speakers are not separated, so nothing is attributed to the consultant or the client".into()
+            "one mixed track on which one voice was heard (or voices too alike to tell apart), so nothing is attributed to the consultant or the client; --speakers N splits it into N".into()
         }
         RoleSource::Unnamed => {
             "the transcript names no speakers, so nothing is attributed to the consultant or the client".into()

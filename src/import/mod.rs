@@ -102,7 +102,7 @@ impl Format {
     }
 }
 
-/// Parses the text of a transcript into cues (the parsers' fuzzing seam).
+/// Parses the text of a transcript into cues.
 pub fn parse(format: Format, text: &str) -> Result<Vec<Cue>, ParseError> {
     match format {
         Format::WebVtt => subtitles::parse_vtt(text),
@@ -121,17 +121,28 @@ pub fn read(
     known_names: &[String],
 ) -> Result<Call, ImportError> {
     let text = read_text(path)?;
+    from_text(path, format, &text, consultant, known_names)
+}
+
+/// The call in a transcript's `text`; `path` names it in errors and notes.
+pub fn from_text(
+    path: &Path,
+    format: Format,
+    text: &str,
+    consultant: Option<&str>,
+    known_names: &[String],
+) -> Result<Call, ImportError> {
     let parse_error = |e: ParseError| ImportError::Parse {
         path: path.to_path_buf(),
         line: e.line,
         reason: e.reason,
     };
     if format == Format::Json
-        && let Some(call) = own_call(path, &text)?
+        && let Some(call) = own_call(path, text)?
     {
         return with_roles(call, path, consultant, known_names);
     }
-    let mut cues = parse(format, &text).map_err(parse_error)?;
+    let mut cues = parse(format, text).map_err(parse_error)?;
     if let Some(cue) = cues
         .iter()
         .find(|c| !(c.start.is_finite() && c.end.is_finite() && c.start >= 0.0 && c.end >= c.start))
