@@ -53,6 +53,12 @@ pub enum AudioError {
         "{path}: not an audio or video file rapport can read ({reason}); it reads WAV, MP4/M4A, MP3, FLAC, OGG, MKV/WebM, CAF and AIFF, and transcripts (.vtt, .srt, .json)"
     )]
     UnknownFormat { path: PathBuf, reason: String },
+    #[error("{path}: cannot read this {kind} file; it may be corrupt or truncated ({reason})")]
+    Unreadable {
+        path: PathBuf,
+        kind: String,
+        reason: String,
+    },
     #[error("{path}: the file has no audio track (a video without sound?)")]
     NoAudioTrack { path: PathBuf },
     #[error(
@@ -266,11 +272,28 @@ pub fn load_file(path: &Path) -> Result<Vec<Track>, AudioError> {
             FormatOptions::default(),
             MetadataOptions::default(),
         )
-        .map_err(|e| AudioError::UnknownFormat {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
+        .map_err(|e| {
+            let (path, reason) = (path.to_path_buf(), e.to_string());
+            match media_kind(&path) {
+                // A file named as media that does not read as any is damaged
+                // (a recording cut off before its index was written, say).
+                Some(kind) => AudioError::Unreadable { path, kind, reason },
+                None => AudioError::UnknownFormat { path, reason },
+            }
         })?;
     Decoding::new(path, format)?.run()
+}
+
+/// The container a file's extension names, if rapport reads that kind.
+fn media_kind(path: &Path) -> Option<String> {
+    const MEDIA: [&str; 14] = [
+        "wav", "wave", "mp4", "m4a", "aac", "mov", "mp3", "flac", "ogg", "oga", "opus", "mkv",
+        "webm", "caf",
+    ];
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    MEDIA
+        .contains(&ext.as_str())
+        .then(|| ext.to_ascii_uppercase())
 }
 
 /// One file's decode: packets in, 16 kHz channels out to their scratch files.
@@ -629,8 +652,7 @@ mod tests {
         std::fs::write(&text, b"these are meeting notes, not audio").unwrap();
         let err = load_file(&text).unwrap_err();
         assert!(
-            matches!(err, AudioError::UnknownFormat { .. })
-                && err.to_string().contains("notes.wav")
+            matches!(err, AudioError::Unreadable { .. }) && err.to_string().contains("notes.wav")
         );
     }
 

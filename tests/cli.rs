@@ -336,7 +336,7 @@ fn bad_audio_gets_a_clear_error_naming_the_file() {
 
     for (file, problem) in [
         (&empty, "empty"),
-        (&text, "not an audio or video file"),
+        (&text, "cannot read this WAV file"),
         (&truncated, "corrupt or truncated"),
         (&missing, "cannot open"),
     ] {
@@ -1155,7 +1155,10 @@ fn broken_transcripts_and_media_get_errors_naming_file_and_problem() {
             ),
             "UTF-8",
         ),
-        (write("cut.m4a", &m4a[..m4a.len() / 2]), "cut.m4a"),
+        (
+            write("cut.m4a", &m4a[..m4a.len() / 2]),
+            "corrupt or truncated",
+        ),
         (PathBuf::from(fixture("video-only.mp4")), "no audio track"),
         (
             write("song.xyz", b"\x00\x01\x02 not media"),
