@@ -83,7 +83,10 @@ pub struct Diarization {
 impl Diarization {
     /// The speaker heard at `t`: the turn holding it, else the nearest.
     pub fn speaker_at(&self, t: f64) -> usize {
-        self.turns
+        // Turns are in time order and do not overlap: the answer is the
+        // first turn not over by `t`, or the one before it.
+        let next = self.turns.partition_point(|turn| turn.end < t);
+        self.turns[next.saturating_sub(1)..(next + 1).min(self.turns.len())]
             .iter()
             .min_by(|a, b| distance(a, t).total_cmp(&distance(b, t)))
             .map_or(0, |turn| turn.speaker)
