@@ -383,6 +383,9 @@ impl<'a> Decoding<'a> {
             }
             let rate = decoded.spec().rate();
             decoded.copy_to_vecs_planar::<f32>(&mut planes);
+            if rate == 0 || planes.is_empty() {
+                return Err(corrupt("a sample rate or channel count of zero".into()));
+            }
             frames_in += decoded.frames() as u64;
             let out = match &mut output {
                 Some(out) => out,

@@ -9,11 +9,12 @@
 //! voices of a single mixed track apart), and [`transcript`] assembles the
 //! [`transcript::Call`] that everything downstream reads; [`import`] builds
 //! the same call from a WebVTT, SRT or Whisper JSON transcript instead, and
-//! [`config`] reads `rapport.toml`; [`report`] renders it. [`signals`] measure the call, [`score`] judges the measurements
-//! against a rubric, and [`analyze`] does both; [`eval`] measures the
-//! detectors against labelled data. [`model`] makes and finds the Whisper
-//! model. The library never prints:
-//! the binary owns the terminal, and long work reports through a callback.
+//! [`config`] reads `rapport.toml`; [`report`] renders it. [`signals`]
+//! measure the call, [`score`] judges the measurements against a rubric,
+//! and [`analyze`] does both; [`eval`] measures the detectors against
+//! labelled data. [`model`] makes and finds the Whisper model. The library
+//! never prints: the binary owns the terminal, and long work reports
+//! through a callback.
 
 pub mod audio;
 pub mod cache;

@@ -143,6 +143,7 @@ pub fn from_text(
         return with_roles(call, path, consultant, known_names);
     }
     let mut cues = parse(format, text).map_err(parse_error)?;
+    cues.retain(|c| !c.text.trim().is_empty());
     if let Some(cue) = cues
         .iter()
         .find(|c| !(c.start.is_finite() && c.end.is_finite() && c.start >= 0.0 && c.end >= c.start))
@@ -348,6 +349,13 @@ mod tests {
         assert!((a.words[3].end - 4.0).abs() < 1e-9);
         assert!((call.participants[0].talk_seconds - 4.0).abs() < 1e-9);
         assert_eq!(call.roles, RoleSource::Given);
+    }
+
+    #[test]
+    fn cues_without_words_are_dropped_and_none_left_is_an_error() {
+        let json = r#"[{"start": 0, "end": 1, "text": "   "}]"#;
+        let err = from_text(Path::new("blank.json"), Format::Json, json, None, &[]).unwrap_err();
+        assert!(matches!(err, ImportError::NoCues { .. }), "{err}");
     }
 
     #[test]
