@@ -124,14 +124,14 @@ fn run(name: &str, mono: &Track, reference: &Path) {
         let took = started.elapsed().as_secs_f64();
         let (der, [missed, false_alarm, confusion], share) = score(&truth, &found);
         println!(
-            "{name:<8} {} speakers ({:<9}) confidence {:.2}  DER {:>5.1} % (missed {missed:.1}, false alarm {false_alarm:.1}, confusion {confusion:.1})  talk-share error {share:>4.1} points  ({took:.2} s for {:.0} s)",
+            "{name:<8} {} speakers ({:<9}) separation {:.2}  DER {:>5.1} % (missed {missed:.1}, false alarm {false_alarm:.1}, confusion {confusion:.1})  talk-share error {share:>4.1} points  ({took:.2} s for {:.0} s)",
             found.speakers,
             if given.is_some() {
                 "given"
             } else {
                 "estimated"
             },
-            found.confidence,
+            found.separation,
             der * 100.0,
             mono.duration(),
         );
@@ -173,8 +173,8 @@ fn main() {
             let regions = speech::detect_track(track, &settings).unwrap();
             let found = diarize(track, &regions, None).unwrap();
             println!(
-                "{call} {side} channel alone: {} speaker(s) estimated, confidence {:.2}",
-                found.speakers, found.confidence
+                "{call} {side} channel alone: {} speaker(s) estimated, separation {:.2}",
+                found.speakers, found.separation
             );
         }
     }

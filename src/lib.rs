@@ -231,13 +231,13 @@ fn split_mixed_track(
     call.recording.diarization = Some(transcript::Diarized {
         speakers: found.speakers,
         estimated: found.estimated,
-        separation: found.confidence,
+        separation: found.separation,
     });
     call.notes.push(format!(
         "one mixed track: the speakers were told apart by their voices ({} {}; voice separation {:.2} on a 0–1 scale), so who said what and the talk shares are estimates (on real two-person test calls the shares were off by 0.3 to 8 points)",
         found.speakers,
         if found.estimated { "speakers, estimated: --speakers N sets the number" } else { "speakers, as given" },
-        found.confidence,
+        found.separation,
     ));
     call
 }

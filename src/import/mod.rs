@@ -103,7 +103,7 @@ impl Format {
 }
 
 /// Parses the text of a transcript into cues.
-pub fn parse(format: Format, text: &str) -> Result<Vec<Cue>, ParseError> {
+fn parse(format: Format, text: &str) -> Result<Vec<Cue>, ParseError> {
     match format {
         Format::WebVtt => subtitles::parse_vtt(text),
         Format::Srt => subtitles::parse_srt(text),

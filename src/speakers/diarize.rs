@@ -76,7 +76,7 @@ pub struct Diarization {
     /// Whether the number of speakers was estimated (not given).
     pub estimated: bool,
     /// How far apart the voices are: the silhouette of the clustering, 0–1.
-    pub confidence: f64,
+    pub separation: f64,
     pub turns: Vec<Turn>,
 }
 
@@ -164,10 +164,10 @@ pub fn diarize(
 
 fn diarize_features(features: &Features, speakers: Option<usize>) -> Diarization {
     let windows = features.windows();
-    let one_speaker = |confidence| Diarization {
+    let one_speaker = |separation| Diarization {
         speakers: 1,
         estimated: speakers.is_none(),
-        confidence,
+        separation,
         turns: features.turns(&vec![0; features.frames.len()]),
     };
     if speakers == Some(1) || windows.len() < 4 {
@@ -226,7 +226,7 @@ fn diarize_features(features: &Features, speakers: Option<usize>) -> Diarization
     Diarization {
         speakers: k,
         estimated: speakers.is_none(),
-        confidence: silhouette.clamp(0.0, 1.0),
+        separation: silhouette.clamp(0.0, 1.0),
         turns: features.turns(&frame_labels),
     }
 }
@@ -840,9 +840,9 @@ mod tests {
         let found = diarize(&mix, &regions, None).unwrap();
         assert_eq!((found.speakers, found.estimated), (2, true));
         assert!(
-            found.confidence > ONE_VOICE_SILHOUETTE,
+            found.separation > ONE_VOICE_SILHOUETTE,
             "{}",
-            found.confidence
+            found.separation
         );
         // The consultant speaks first, so is speaker 0. Score each scripted
         // line's middle 80 % (its edges overlap the next line in places).
@@ -870,7 +870,7 @@ mod tests {
         let settings = SpeechSettings::default().for_mixed_track();
         let regions = detect_track(&consultant, &settings).unwrap();
         let found = diarize(&consultant, &regions, None).unwrap();
-        assert_eq!(found.speakers, 1, "separation {}", found.confidence);
+        assert_eq!(found.speakers, 1, "separation {}", found.separation);
         let forced = diarize(&consultant, &regions, Some(1)).unwrap();
         assert_eq!((forced.speakers, forced.estimated), (1, false));
         let mix = sample_mix();
@@ -883,7 +883,7 @@ mod tests {
         let found = Diarization {
             speakers: 2,
             estimated: true,
-            confidence: 0.2,
+            separation: 0.2,
             turns: vec![
                 Turn {
                     start: 0.0,
