@@ -43,8 +43,8 @@ const MAX_CLUSTERED: usize = 600;
 /// Most speakers estimated when the number is not given.
 pub const MAX_SPEAKERS: usize = 6;
 /// Below this silhouette, two clusters are one voice split in two. Set on
-/// real calls: two people separate at 0.12–0.14, one person's channel at
-/// 0.07–0.11 (see `benches/diarization.rs`).
+/// real calls: two people mixed separate at 0.11–0.12, one person's channel
+/// at 0.07–0.08 (one with heavy bleed: 0.12; see `benches/diarization.rs`).
 const ONE_VOICE_SILHOUETTE: f64 = 0.10;
 /// How much better a third (fourth…) speaker must separate the voices than
 /// two do, since the silhouette of a few windows grows with their number.
