@@ -262,6 +262,27 @@ impl Call {
                 .then_with(|| a.speaker.cmp(&b.speaker))
         });
         let participants = with_shares(participants.into_iter().zip(talks).collect());
+        let recording = Recording {
+            inputs,
+            tracks: summaries,
+            audio_seconds,
+            transcribed_seconds,
+            model,
+            diarization: None,
+        };
+        Self::new(duration, participants, utterances, roles, recording, notes)
+    }
+
+    /// The call, with what its roles' source needs the reader to know
+    /// ahead of the other `notes`.
+    fn new(
+        duration: f64,
+        participants: Vec<CallParticipant>,
+        utterances: Vec<Utterance>,
+        roles: RoleSource,
+        recording: Recording,
+        mut notes: Vec<String>,
+    ) -> Self {
         notes.splice(0..0, role_note(&roles, &participants));
         Self {
             schema_version: SCHEMA_VERSION,
@@ -269,14 +290,7 @@ impl Call {
             participants,
             utterances,
             roles,
-            recording: Recording {
-                inputs,
-                tracks: summaries,
-                audio_seconds,
-                transcribed_seconds,
-                model,
-                diarization: None,
-            },
+            recording,
             notes,
         }
     }
@@ -299,7 +313,7 @@ impl Call {
                 .map(|u| u.end - u.start)
                 .sum()
         };
-        let participants: Vec<CallParticipant> = with_shares(
+        let participants = with_shares(
             people
                 .into_iter()
                 .map(|person| {
@@ -308,23 +322,22 @@ impl Call {
                 })
                 .collect(),
         );
-        let notes = role_note(&roles, &participants).into_iter().collect();
-        Self {
-            schema_version: SCHEMA_VERSION,
+        let recording = Recording {
+            inputs,
+            tracks: Vec::new(),
+            audio_seconds: 0.0,
+            transcribed_seconds: 0.0,
+            model: String::new(),
+            diarization: None,
+        };
+        Self::new(
             duration,
             participants,
             utterances,
             roles,
-            recording: Recording {
-                inputs,
-                tracks: Vec::new(),
-                audio_seconds: 0.0,
-                transcribed_seconds: 0.0,
-                model: String::new(),
-                diarization: None,
-            },
-            notes,
-        }
+            recording,
+            Vec::new(),
+        )
     }
 
     pub fn participant(&self, id: &str) -> Option<&CallParticipant> {

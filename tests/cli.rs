@@ -50,14 +50,18 @@ fn rapport() -> Command {
 /// Runs a subcommand on the real model and parses its JSON output.
 fn run_json<T: serde::de::DeserializeOwned>(command: &str, args: &[&str]) -> T {
     let _turn = whisper_turn();
-    let output = rapport()
-        .arg(command)
-        .args(args)
-        .arg("--format=json")
-        .arg("--model")
-        .arg(model())
-        .output()
-        .unwrap();
+    json_of(
+        rapport()
+            .arg(command)
+            .args(args)
+            .arg("--model")
+            .arg(model()),
+    )
+}
+
+/// Runs `cmd` with `--format=json`, which must succeed, and parses what it prints.
+fn json_of<T: serde::de::DeserializeOwned>(cmd: &mut Command) -> T {
+    let output = cmd.arg("--format=json").output().unwrap();
     assert!(
         output.status.success(),
         "rapport failed: {}",
@@ -1038,19 +1042,12 @@ fn a_mono_mix_is_split_into_its_speakers_and_called_an_estimate() {
 
 #[test]
 fn teams_zoom_and_srt_transcripts_give_one_call_in_milliseconds() {
-    let teams: Analysis = {
-        let out = rapport()
-            .args(["analyze", &fixture("call.teams.vtt"), "--format=json"])
-            .args(["--consultant", "Ann Smith"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let teams: Analysis = json_of(rapport().args([
+        "analyze",
+        &fixture("call.teams.vtt"),
+        "--consultant",
+        "Ann Smith",
+    ]));
     let call = &teams.call;
     let people: Vec<(&str, Role)> = call
         .participants
@@ -1079,19 +1076,8 @@ fn teams_zoom_and_srt_transcripts_give_one_call_in_milliseconds() {
     }
 
     for other in ["call.zoom.vtt", "call.srt"] {
-        let same: Call = {
-            let out = rapport()
-                .args(["transcribe", &fixture(other), "--format=json"])
-                .args(["--consultant", "ann smith"])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            serde_json::from_slice(&out.stdout).unwrap()
-        };
+        let same: Call =
+            json_of(rapport().args(["transcribe", &fixture(other), "--consultant", "ann smith"]));
         assert_eq!(same.utterances, call.utterances, "{other}");
         assert_eq!(same.participants, call.participants, "{other}");
     }
@@ -1102,17 +1088,11 @@ fn the_consultant_is_found_by_name_from_rapport_toml() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("rapport.toml");
     std::fs::write(&config, "consultant = [\"Ann Smith\"]\n").unwrap();
-    let out = rapport()
-        .env("RAPPORT_CONFIG", &config)
-        .args(["transcribe", &fixture("call.teams.vtt"), "--format=json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let call: Call = json_of(
+        rapport()
+            .env("RAPPORT_CONFIG", &config)
+            .args(["transcribe", &fixture("call.teams.vtt")]),
     );
-    let call: Call = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(call.roles, rapport::speakers::RoleSource::Configured);
     assert_eq!(call.participants[0].person.role, Role::Consultant);
 
@@ -1191,12 +1171,7 @@ fn out_of_order_cues_are_sorted_and_said_to_be() {
          00:01.000 --> 00:06.000\n<v Dana>We tried a full count last spring and it never matched.\n",
     )
     .unwrap();
-    let out = rapport()
-        .args(["transcribe", vtt.to_str().unwrap(), "--format=json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let call: Call = serde_json::from_slice(&out.stdout).unwrap();
+    let call: Call = json_of(rapport().args(["transcribe", vtt.to_str().unwrap()]));
     assert!(call.utterances[0].start < call.utterances[1].start);
     assert!(
         call.notes.iter().any(|n| n.contains("out of order")),

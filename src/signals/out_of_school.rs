@@ -42,7 +42,7 @@
 //!
 //! None.
 
-use super::phrases::{Cues, patterns};
+use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::text::Token;
 use std::sync::LazyLock;
@@ -159,52 +159,18 @@ const STORY_SECONDS: f64 = 20.0;
 fn name_in(text: &str, words: &[&Token]) -> Option<String> {
     words.iter().skip(1).find_map(|w| {
         let original = &text[w.span.clone()];
-        (original.starts_with(char::is_uppercase) && !COMMON_CAPITALS.contains(&w.norm.as_str()))
-            .then(|| original.to_string())
+        let word = w.norm.as_str();
+        let common = [COMMON_CAPITALS, WEEKDAYS, MONTHS]
+            .iter()
+            .any(|list| list.contains(&word));
+        (original.starts_with(char::is_uppercase) && !common).then(|| original.to_string())
     })
 }
 
-/// Capitalised words that are not names of anyone.
+/// Capitalised words, besides days and months, that are not names of anyone.
 const COMMON_CAPITALS: &[&str] = &[
-    "i",
-    "i'm",
-    "i'll",
-    "i've",
-    "i'd",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "ok",
-    "okay",
-    "ceo",
-    "cfo",
-    "cto",
-    "coo",
-    "hr",
-    "it",
-    "q1",
-    "q2",
-    "q3",
-    "q4",
-    "english",
-    "zoom",
-    "teams",
+    "i", "i'm", "i'll", "i've", "i'd", "ok", "okay", "ceo", "cfo", "cto", "coo", "hr", "it", "q1",
+    "q2", "q3", "q4", "english", "zoom", "teams",
 ];
 
 impl Signal for OutOfSchool {

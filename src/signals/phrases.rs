@@ -130,6 +130,32 @@ pub fn byte_span(words: &[&Token], range: Range<usize>) -> Range<usize> {
     words[range.start].span.start..words[range.end - 1].span.end
 }
 
+/// Day and month names: dates in promises, and capitalised words that
+/// are not anyone's name.
+pub(crate) const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+pub(crate) const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@
 //!
 //! None. The rubric asks that every promise have a what and a when.
 
-use super::phrases::{Cues, patterns};
+use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -195,29 +195,6 @@ const LIGHT_WORDS: &[&str] = &[
     "be",
 ];
 
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 const PARTS_OF_DAY: &[&str] = &["morning", "afternoon", "evening", "night", "lunchtime"];
 const NUMBERS: &[(&str, u32)] = &[
     ("a", 1),
