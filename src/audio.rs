@@ -251,6 +251,23 @@ static CODECS: LazyLock<CodecRegistry> = LazyLock::new(|| {
 
 /// Reads one recording (any container, rate, encoding and channel count) as tracks.
 pub fn load_file(path: &Path) -> Result<Vec<Track>, AudioError> {
+    Decoding::new(path, open_media(path)?)?.run()
+}
+
+/// The recording's length in seconds as its container states it, without
+/// decoding; `None` when the file does not read or does not say. For
+/// planning and progress only: decoding finds the true length.
+pub fn stated_seconds(path: &Path) -> Option<f64> {
+    let format = open_media(path).ok()?;
+    let track = format
+        .tracks()
+        .iter()
+        .find(|t| t.track_type() == Some(TrackType::Audio))?;
+    let rate = track.codec_params.as_ref()?.audio()?.sample_rate?;
+    Some(track.num_frames? as f64 / f64::from(rate))
+}
+
+fn open_media(path: &Path) -> Result<Box<dyn FormatReader>, AudioError> {
     let file = File::open(path).map_err(|source| AudioError::Open {
         path: path.to_path_buf(),
         source,
@@ -265,7 +282,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Track>, AudioError> {
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let format = symphonia::default::get_probe()
+    symphonia::default::get_probe()
         .probe(
             &hint,
             stream,
@@ -280,18 +297,19 @@ pub fn load_file(path: &Path) -> Result<Vec<Track>, AudioError> {
                 Some(kind) => AudioError::Unreadable { path, kind, reason },
                 None => AudioError::UnknownFormat { path, reason },
             }
-        })?;
-    Decoding::new(path, format)?.run()
+        })
 }
 
+/// File extensions of the containers rapport reads.
+pub const MEDIA_EXTENSIONS: [&str; 16] = [
+    "wav", "wave", "mp4", "m4a", "aac", "mov", "mp3", "flac", "ogg", "oga", "opus", "mkv", "webm",
+    "caf", "aiff", "aif",
+];
+
 /// The container a file's extension names, if rapport reads that kind.
-fn media_kind(path: &Path) -> Option<String> {
-    const MEDIA: [&str; 14] = [
-        "wav", "wave", "mp4", "m4a", "aac", "mov", "mp3", "flac", "ogg", "oga", "opus", "mkv",
-        "webm", "caf",
-    ];
+pub fn media_kind(path: &Path) -> Option<String> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    MEDIA
+    MEDIA_EXTENSIONS
         .contains(&ext.as_str())
         .then(|| ext.to_ascii_uppercase())
 }

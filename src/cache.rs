@@ -13,6 +13,8 @@
 //! read back (a crash mid-write on another tool, a version with another
 //! schema) is ignored and replaced, never trusted.
 
+use crate::CallOptions;
+use crate::transcribe::WhisperSettings;
 use crate::transcript::{Call, SCHEMA_VERSION};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -71,6 +73,43 @@ impl Cache {
 /// and `settings` (a description of everything else that decides the
 /// result). Reading an input fails with the file named.
 pub fn key(inputs: &[PathBuf], model: &Path, settings: &str) -> io::Result<String> {
+    let meta = std::fs::metadata(model)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", model.display())))?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let model_path = std::fs::canonicalize(model).unwrap_or_else(|_| model.to_path_buf());
+    content_key(
+        inputs,
+        &format!(
+            "{}|{}|{modified}|{settings}",
+            model_path.display(),
+            meta.len()
+        ),
+    )
+}
+
+/// The key of a call transcribed from recordings with `options`, `model`
+/// and `whisper`.
+pub fn transcript_key(
+    inputs: &[PathBuf],
+    options: &CallOptions,
+    model: &Path,
+    whisper: &WhisperSettings,
+) -> io::Result<String> {
+    // Threads do not change what greedy decoding finds; leave them out.
+    let decides = format!(
+        "{options:?}|{}|{}",
+        whisper.language, whisper.temperature_fallback
+    );
+    key(inputs, model, &decides)
+}
+
+/// A hex sha256 over this version of rapport, the files' bytes and `extra`:
+/// the identity of a result made from those files.
+pub fn content_key(inputs: &[PathBuf], extra: &str) -> io::Result<String> {
     let mut hash = Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION"));
     hash.update(SCHEMA_VERSION.to_le_bytes());
@@ -88,23 +127,15 @@ pub fn key(inputs: &[PathBuf], model: &Path, settings: &str) -> io::Result<Strin
         }
         hash.update(content.finalize());
     }
-    let meta = std::fs::metadata(model)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", model.display())))?;
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    let model_path = std::fs::canonicalize(model).unwrap_or_else(|_| model.to_path_buf());
-    hash.update(format!(
-        "{}|{}|{modified}|{settings}",
-        model_path.display(),
-        meta.len()
-    ));
-    Ok(hash.finalize().iter().fold(String::new(), |mut hex, b| {
+    hash.update(extra);
+    Ok(hex(&hash.finalize()))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut hex, b| {
         let _ = write!(hex, "{b:02x}");
         hex
-    }))
+    })
 }
 
 #[cfg(test)]

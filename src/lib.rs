@@ -17,6 +17,7 @@
 //! through a callback.
 
 pub mod audio;
+pub mod batch;
 pub mod cache;
 pub mod config;
 pub mod eval;
@@ -27,6 +28,7 @@ pub mod score;
 pub mod signals;
 pub mod speakers;
 pub mod speech;
+pub mod summary;
 pub mod text;
 pub mod transcribe;
 pub mod transcript;

@@ -6,7 +6,7 @@
 //! opened anywhere without the call's contents leaving the file. The
 //! template engine (askama) escapes every value it inserts.
 
-use super::{Grade, score_text, speaker_label, talk_shares, timestamp};
+use super::{class_of, score_text, speaker_label, talk_shares, timestamp};
 use crate::Analysis;
 use crate::speakers::Role;
 use askama::Template;
@@ -77,16 +77,6 @@ struct EvidenceView {
     signal: String,
     kind: String,
     quote: String,
-}
-
-/// The page's CSS class for a score.
-fn class_of(score: Option<f64>) -> &'static str {
-    match Grade::of(score) {
-        Grade::Good => "good",
-        Grade::Fair => "fair",
-        Grade::Poor => "poor",
-        Grade::Unmeasured => "none",
-    }
 }
 
 type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
@@ -226,5 +216,7 @@ mod tests {
             );
         }
         assert!(html.contains("class=\"m-questions\""), "no question marker");
+        // The week summary links to moments by their place in the list.
+        assert!(html.contains("<tr id=\"e0\">"), "no anchors");
     }
 }

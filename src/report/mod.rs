@@ -39,8 +39,18 @@ impl Grade {
     }
 }
 
+/// A page's CSS class for a score.
+pub(crate) fn class_of(score: Option<f64>) -> &'static str {
+    match Grade::of(score) {
+        Grade::Good => "good",
+        Grade::Fair => "fair",
+        Grade::Poor => "poor",
+        Grade::Unmeasured => "none",
+    }
+}
+
 /// A score as printed: whole points, or `n/a`.
-fn score_text(score: Option<f64>) -> String {
+pub(crate) fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
 }
 

@@ -81,11 +81,17 @@ pub enum RoleSource {
     Unnamed,
 }
 
-/// A mono file is its person's file; a channel is named by its number, and
-/// by its file too when there are several inputs.
+/// A mono file is its person's file, named by its stem (or by what follows
+/// `--` in it: `acme-monday--ann.m4a` is Ann's file of the call
+/// `acme-monday`, the naming rule `rapport batch` groups by); a channel is
+/// named by its number, and by its file too when there are several inputs.
 fn track_name(track: &Track, tracks: &[Track]) -> String {
     if track.channels_in_file == 1 {
-        file_stem(&track.file)
+        let stem = file_stem(&track.file);
+        match stem.rsplit_once("--") {
+            Some((_, person)) if !person.trim().is_empty() => person.trim().to_string(),
+            _ => stem,
+        }
     } else if tracks.iter().all(|t| t.file == track.file) {
         format!("channel {}", track.channel)
     } else {

@@ -1,0 +1,509 @@
+//! The promise ledger: every commitment made in the week's calls, when it
+//! falls due, and whether a later call with the same client came back to it.
+//!
+//! Hand-written, like the signals: it is the product's judgement, not
+//! plumbing. What it can know, and what it cannot:
+//!
+//! - **Who and what** come from the promises signal: the speaker and the
+//!   words after the pledge ("send you the revised plan").
+//! - **When** is the due time as said, turned into a date counted from the
+//!   call's date: "by Friday" is the first Friday after the call, "next
+//!   Friday" the Friday of the following week when the call was early in
+//!   its week, "end of next week" that week's Friday, "in two days" two days
+//!   on, "as soon as possible" two days on, a month's name the end of that
+//!   month. A call with no date (none in its file name, none readable from
+//!   the file) gives no due dates.
+//! - **The same client** is a client participant with the same name (case
+//!   and punctuation aside). Recordings with one person per channel carry no
+//!   names ("channel 2"), so their promises are listed but cannot be
+//!   followed across calls; transcripts and per-person files
+//!   (`acme-mon--dana.m4a`) carry names.
+//! - **Followed up** means a later call with that client has an utterance,
+//!   by anyone, with the deliverable's content words in it (two of them, or
+//!   the only one): "the revised plan" finds "I've attached the revised
+//!   plan". It is word matching, not understanding: a deliverable renamed
+//!   ("the proposal") is missed, a mention is not proof of delivery, and a
+//!   promise with no content words ("I'll look into it") cannot be matched.
+//!
+//! A promise is **overdue** when its date has passed (as of the summary's
+//! date) with no follow-up, **not mentioned** when later calls with the
+//! client came and went without it, and **open** otherwise.
+
+use super::link;
+use crate::batch::CallRecord;
+use crate::report::speaker_label;
+use crate::speakers::Role;
+use crate::text::normalized_words;
+use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Evidence kinds of the promises signal that are commitments.
+const COMMITMENTS: &[&str] = &[
+    "promise",
+    "vague-promise",
+    "client-commitment",
+    "commitment",
+    "vague-commitment",
+];
+
+/// Days "as soon as possible" is taken to allow.
+const SOON_DAYS: i64 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A later call with the client came back to it.
+    FollowedUp,
+    /// Its date has passed with no follow-up.
+    Overdue,
+    /// Later calls with the client did not come back to it.
+    NotMentioned,
+    /// Not due yet, and no later call with the client yet.
+    Open,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FollowedUp => "followed up",
+            Self::Overdue => "overdue",
+            Self::NotMentioned => "not mentioned since",
+            Self::Open => "open",
+        }
+    }
+}
+
+/// A later mention of a promise's deliverable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub call: String,
+    pub date: Option<Date>,
+    /// Seconds into that call.
+    pub at: f64,
+    pub quote: String,
+    /// The moment on that call's page, relative to the summary.
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Promise {
+    pub call: String,
+    pub date: Option<Date>,
+    /// Seconds into the call.
+    pub at: f64,
+    /// Who promised: "Ann Smith (consultant)".
+    pub owner: String,
+    pub role: Role,
+    /// The promises signal's kind: `promise`, `vague-promise`, `client-commitment`…
+    pub kind: String,
+    pub what: String,
+    /// The due time as said ("by friday"), if it was.
+    pub when: Option<String>,
+    pub due: Option<Date>,
+    /// The client's name, when the call has a named client.
+    pub client: Option<String>,
+    pub status: Status,
+    /// Later calls with the same client.
+    pub later_calls: usize,
+    pub follow_up: Option<Mention>,
+    pub quote: String,
+    pub link: String,
+}
+
+/// The ledger of `records` (in date order), as of `as_of`.
+pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
+    let clients: Vec<Option<String>> = records.iter().map(|r| client_of(r)).collect();
+    let mut promises = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let analysis = &record.analysis;
+        let Some(signal) = analysis.signals.iter().find(|s| s.id == "promises") else {
+            continue;
+        };
+        let evidence = analysis.evidence_by_time();
+        for e in signal
+            .evidence
+            .iter()
+            .filter(|e| COMMITMENTS.contains(&e.kind.as_str()))
+        {
+            let what = e.details.get("what").cloned().unwrap_or_default();
+            let due = record
+                .date
+                .zip(e.details.get("due"))
+                .and_then(|(date, due)| due_date(due, date));
+            let later: Vec<usize> = ((i + 1)..records.len())
+                .filter(|&j| clients[i].is_some() && clients[j] == clients[i])
+                .collect();
+            let follow_up = later.iter().find_map(|&j| mention(records[j], &what));
+            let status = if follow_up.is_some() {
+                Status::FollowedUp
+            } else if due.is_some_and(|d| d < as_of) {
+                Status::Overdue
+            } else if !later.is_empty() {
+                Status::NotMentioned
+            } else {
+                Status::Open
+            };
+            let position = evidence
+                .iter()
+                .position(|(id, found)| *id == "promises" && *found == e)
+                .unwrap_or(0);
+            let role = analysis
+                .call
+                .participant(&e.speaker)
+                .map_or(Role::Other, |p| p.person.role);
+            promises.push(Promise {
+                call: record.id.clone(),
+                date: record.date,
+                at: e.start,
+                owner: owner(record, &e.speaker),
+                role,
+                kind: e.kind.clone(),
+                what,
+                when: e.details.get("when").cloned(),
+                due,
+                client: clients[i].clone(),
+                status,
+                later_calls: later.len(),
+                follow_up,
+                quote: e.quote.clone(),
+                link: link(&record.id, position),
+            });
+        }
+    }
+    promises
+}
+
+fn owner(record: &CallRecord, speaker: &str) -> String {
+    let call = &record.analysis.call;
+    match call.participant(speaker) {
+        Some(p) if p.person.role != Role::Other => {
+            format!(
+                "{} ({})",
+                p.person.name,
+                p.person.role.label().to_lowercase()
+            )
+        }
+        Some(p) => p.person.name.clone(),
+        None => speaker_label(call, speaker),
+    }
+}
+
+/// The call's client, by name, when the call names one: the client
+/// participants' names, folded and joined.
+fn client_of(record: &CallRecord) -> Option<String> {
+    let names: BTreeSet<String> = record
+        .analysis
+        .call
+        .participants
+        .iter()
+        .filter(|p| p.person.role == Role::Client && !is_placeholder(&p.person.name))
+        .map(|p| normalized_words(&p.person.name).join(" "))
+        .filter(|n| !n.is_empty())
+        .collect();
+    (!names.is_empty()).then(|| names.into_iter().collect::<Vec<_>>().join(" & "))
+}
+
+/// Names rapport makes up for unnamed voices: "channel 2", "call channel 2", "Speaker 1".
+fn is_placeholder(name: &str) -> bool {
+    let words = normalized_words(name);
+    match words.as_slice() {
+        [.., label, number] => {
+            matches!(label.as_str(), "channel" | "speaker") && number.parse::<u32>().is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Words that say nothing about which deliverable was meant.
+const NOT_CONTENT: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "it",
+    "its",
+    "that",
+    "this",
+    "these",
+    "those",
+    "them",
+    "they",
+    "you",
+    "your",
+    "yours",
+    "me",
+    "my",
+    "i",
+    "we",
+    "us",
+    "our",
+    "to",
+    "for",
+    "of",
+    "on",
+    "in",
+    "at",
+    "with",
+    "over",
+    "up",
+    "out",
+    "back",
+    "into",
+    "about",
+    "and",
+    "or",
+    "some",
+    "any",
+    "all",
+    "send",
+    "get",
+    "give",
+    "share",
+    "email",
+    "mail",
+    "forward",
+    "call",
+    "ring",
+    "check",
+    "look",
+    "follow",
+    "put",
+    "make",
+    "do",
+    "have",
+    "take",
+    "bring",
+    "come",
+    "go",
+    "let",
+    "know",
+    "see",
+    "talk",
+    "write",
+    "find",
+    "sort",
+    "just",
+    "also",
+    "again",
+    "together",
+    "quick",
+    "few",
+    "thing",
+    "things",
+    "something",
+    "stuff",
+    "everything",
+    "anything",
+    "by",
+    "through",
+    "from",
+    "then",
+    "there",
+    "here",
+    "what",
+    "which",
+    "how",
+    "new",
+];
+
+/// A deliverable's content words, plurals folded.
+fn content_words(text: &str) -> BTreeSet<String> {
+    normalized_words(text)
+        .into_iter()
+        .filter(|w| !NOT_CONTENT.contains(&w.as_str()))
+        .map(|w| fold_plural(&w))
+        .collect()
+}
+
+fn fold_plural(word: &str) -> String {
+    match word.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem.to_string(),
+        _ => word.to_string(),
+    }
+}
+
+/// The first utterance of `record` that mentions the deliverable `what`.
+fn mention(record: &CallRecord, what: &str) -> Option<Mention> {
+    let wanted = content_words(what);
+    if wanted.is_empty() {
+        return None;
+    }
+    let needed = wanted.len().min(2);
+    let analysis = &record.analysis;
+    let (index, u) = analysis.call.utterances.iter().enumerate().find(|(_, u)| {
+        let said: BTreeSet<String> = normalized_words(&u.text)
+            .iter()
+            .map(|w| fold_plural(w))
+            .collect();
+        wanted.intersection(&said).count() >= needed
+    })?;
+    // Link to the nearest moment the page lists at or after the mention.
+    let evidence = analysis.evidence_by_time();
+    let position = evidence
+        .iter()
+        .position(|(_, e)| e.utterance >= index)
+        .unwrap_or(evidence.len().saturating_sub(1));
+    Some(Mention {
+        call: record.id.clone(),
+        date: record.date,
+        at: u.start,
+        quote: u.text.clone(),
+        link: link(&record.id, position),
+    })
+}
+
+/// The date a due time (the promises signal's normal form) means for a
+/// promise made on `said`.
+pub fn due_date(due: &str, said: Date) -> Option<Date> {
+    let plus = |days: i64| said.checked_add(days.days()).ok();
+    let words: Vec<&str> = due.split_whitespace().collect();
+    let weekday_after = |day: Weekday| {
+        let ahead = i64::from(day.to_monday_zero_offset() - said.weekday().to_monday_zero_offset());
+        plus(if ahead <= 0 { ahead + 7 } else { ahead })
+    };
+    let friday_of_week = |weeks: i64| {
+        let to_friday = 4 - i64::from(said.weekday().to_monday_zero_offset());
+        plus(to_friday + 7 * weeks).map(|d| d.max(said))
+    };
+    let month_end = |months: i64| {
+        said.first_of_month()
+            .checked_add(months.months())
+            .ok()
+            .map(Date::last_of_month)
+    };
+    let quarter_end = |quarters: i64| {
+        let quarter_start_month = (said.month() - 1) / 3 * 3 + 1;
+        Date::new(said.year(), quarter_start_month, 1)
+            .ok()?
+            .checked_add((3 * quarters + 2).months())
+            .ok()
+            .map(Date::last_of_month)
+    };
+    let next = |which: &str| i64::from(which == "next");
+    match words.as_slice() {
+        ["today" | "tonight", ..] | ["end", "of", "today"] => Some(said),
+        ["tomorrow", ..] | ["first", "thing"] => plus(1),
+        ["as", "soon", "as", "possible"] => plus(SOON_DAYS),
+        ["within", n, unit] => {
+            let n: i64 = n.parse().ok()?;
+            match unit.trim_end_matches('s') {
+                "minute" | "hour" => Some(said),
+                "day" => plus(n),
+                "week" => plus(7 * n),
+                "month" => said.checked_add(n.months()).ok(),
+                _ => None,
+            }
+        }
+        ["next", day, ..] if weekday(day).is_some() => {
+            let plain = weekday_after(weekday(day)?)?;
+            // "Next Friday" said on a Monday means the Friday after this one.
+            let same_week = plain.iso_week_date().week() == said.iso_week_date().week();
+            if same_week {
+                plain.checked_add(7.days()).ok()
+            } else {
+                Some(plain)
+            }
+        }
+        [day, ..] if weekday(day).is_some() => weekday_after(weekday(day)?),
+        ["end", "of", which @ ("this" | "next"), unit] | [which @ ("this" | "next"), unit] => {
+            match *unit {
+                "week" => friday_of_week(next(which)),
+                "weekend" => {
+                    let to_sunday = 6 - i64::from(said.weekday().to_monday_zero_offset());
+                    plus(to_sunday + 7 * next(which))
+                }
+                "month" => month_end(next(which)),
+                "quarter" => quarter_end(next(which)),
+                "year" => Date::new(said.year() + next(which) as i16, 12, 31).ok(),
+                "day" => Some(said),
+                _ => None,
+            }
+        }
+        ["end", "of", month] | [month] if month_number(month).is_some() => {
+            let month = month_number(month)?;
+            let year = if month >= said.month() {
+                said.year()
+            } else {
+                said.year() + 1
+            };
+            Some(Date::new(year, month, 1).ok()?.last_of_month())
+        }
+        _ => None,
+    }
+}
+
+fn weekday(name: &str) -> Option<Weekday> {
+    Some(match name {
+        "monday" => Weekday::Monday,
+        "tuesday" => Weekday::Tuesday,
+        "wednesday" => Weekday::Wednesday,
+        "thursday" => Weekday::Thursday,
+        "friday" => Weekday::Friday,
+        "saturday" => Weekday::Saturday,
+        "sunday" => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+fn month_number(name: &str) -> Option<i8> {
+    crate::signals::phrases::MONTHS
+        .iter()
+        .position(|m| *m == name)
+        .map(|i| i as i8 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_times_become_dates() {
+        // A Wednesday.
+        let said = Date::new(2026, 11, 18).unwrap();
+        let cases = [
+            ("today", "2026-11-18"),
+            ("end of today", "2026-11-18"),
+            ("tomorrow morning", "2026-11-19"),
+            ("friday", "2026-11-20"),
+            ("wednesday", "2026-11-25"),
+            ("next friday", "2026-11-27"),
+            ("next monday", "2026-11-23"),
+            ("end of this week", "2026-11-20"),
+            ("next week", "2026-11-27"),
+            ("this weekend", "2026-11-22"),
+            ("end of this month", "2026-11-30"),
+            ("next month", "2026-12-31"),
+            ("end of next quarter", "2027-03-31"),
+            ("this year", "2026-12-31"),
+            ("march", "2027-03-31"),
+            ("end of december", "2026-12-31"),
+            ("within 2 days", "2026-11-20"),
+            ("within 3 weeks", "2026-12-09"),
+            ("within 1 hour", "2026-11-18"),
+            ("as soon as possible", "2026-11-20"),
+        ];
+        for (due, want) in cases {
+            assert_eq!(
+                due_date(due, said).map(|d| d.to_string()).as_deref(),
+                Some(want),
+                "{due}"
+            );
+        }
+        assert_eq!(due_date("someday", said), None);
+    }
+
+    #[test]
+    fn deliverables_are_matched_by_their_content_words() {
+        let wanted = content_words("send you the revised plans");
+        assert_eq!(
+            wanted,
+            BTreeSet::from(["revised".to_string(), "plan".to_string()])
+        );
+        assert!(content_words("look into it").is_empty());
+        assert!(is_placeholder("channel 2"));
+        assert!(is_placeholder("call channel 12"));
+        assert!(is_placeholder("Speaker 1"));
+        assert!(!is_placeholder("Dana Lee"));
+    }
+}

@@ -1,0 +1,393 @@
+//! The week summary: every call of a batch side by side, the moments worth
+//! a second look, how the numbers moved over the week, and the
+//! [`ledger`] of promises.
+//!
+//! It is built from the records in one or more output folders alone (never
+//! from the recordings), so a merge of shard outputs gives exactly what one
+//! machine's batch gives. It is written as `summary.json` (the [`Week`]),
+//! `summary.csv` (one row per call), `summary.html` (one self-contained
+//! page that links into each call's page) and a table for the terminal.
+
+mod html;
+pub mod ledger;
+
+pub use html::week_html;
+
+use crate::batch::{CallRecord, DateSource, Failure};
+use crate::report::{speaker_label, terminal_safe, timestamp};
+use crate::signals::SIGNALS;
+use crate::speakers::Role;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Bumped when a field changes meaning or goes away.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// How many of the best and of the worst moments the summary shows.
+const MOMENTS_SHOWN: usize = 5;
+
+/// The week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Week {
+    pub schema_version: u32,
+    /// The day promises are judged overdue against.
+    pub as_of: Date,
+    /// In date order (undated calls last), then by id.
+    pub calls: Vec<CallRow>,
+    pub failures: Vec<Failure>,
+    /// Each number's mean over the calls that have it, by column name.
+    pub averages: BTreeMap<String, f64>,
+    /// Moments to keep (good practice) and to learn from, strongest first.
+    pub best_moments: Vec<Moment>,
+    pub worst_moments: Vec<Moment>,
+    pub promises: Vec<ledger::Promise>,
+}
+
+/// One call's line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallRow {
+    pub id: String,
+    pub date: Option<Date>,
+    pub date_from: Option<DateSource>,
+    /// Seconds.
+    pub duration: f64,
+    /// "Ann Smith (consultant); Dana Lee (client)".
+    pub participants: String,
+    pub score: Option<f64>,
+    /// By dimension id, in the rubric's order.
+    pub dimensions: Vec<(String, Option<f64>)>,
+    /// Each signal's headline value, by signal id, in registry order.
+    pub numbers: Vec<(String, Option<f64>)>,
+    /// The call's page, relative to the summary.
+    pub page: String,
+    pub inputs: Vec<String>,
+}
+
+/// A moment of a call, with where to find it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moment {
+    pub call: String,
+    pub date: Option<Date>,
+    /// Seconds into the call.
+    pub at: f64,
+    pub speaker: String,
+    pub signal: String,
+    pub kind: String,
+    pub quote: String,
+    /// The moment on the call's page, relative to the summary.
+    pub link: String,
+    /// How much the moment says, for ranking: its kind's weight × the
+    /// detector's confidence.
+    pub strength: f64,
+}
+
+/// The link to the `position`th moment (in time order) of a call's page.
+fn link(id: &str, position: usize) -> String {
+    format!("calls/{id}.html#e{position}")
+}
+
+/// What a kind of moment says: how much, and whether it is good practice
+/// (positive) or something to learn from (negative), and whose it must be.
+/// A judgement like the rubric's: questions and client stories are common,
+/// so they weigh less than a decision handed back or a confidence leaked.
+fn weight(signal: &str, kind: &str, seconds: Option<f64>) -> Option<(f64, Role)> {
+    Some(match (signal, kind) {
+        ("decision-handback", _) | ("options-offered", "alternatives") => (3.0, Role::Consultant),
+        ("options-offered", _) | ("promises", "promise") => (2.0, Role::Consultant),
+        ("check-understanding", _) => (1.5, Role::Consultant),
+        ("questions", "open") => (1.0, Role::Consultant),
+        ("client-story", _) if seconds.is_some_and(|s| s >= 60.0) => (2.0, Role::Client),
+        ("out-of-school", _) => (-3.0, Role::Consultant),
+        ("interruptions", _) => (-2.0, Role::Consultant),
+        ("promises", "vague-promise") => (-1.5, Role::Consultant),
+        ("monologue", _) if seconds.is_some_and(|s| s >= 90.0) => (-2.5, Role::Consultant),
+        ("patience", _) => (-1.0, Role::Consultant),
+        _ => return None,
+    })
+}
+
+fn moments(records: &[&CallRecord]) -> (Vec<Moment>, Vec<Moment>) {
+    let (mut best, mut worst) = (Vec::new(), Vec::new());
+    for record in records {
+        let call = &record.analysis.call;
+        for (position, (signal, e)) in record.analysis.evidence_by_time().into_iter().enumerate() {
+            let seconds = e.details.get("seconds").and_then(|s| s.parse().ok());
+            let Some((weight, role)) = weight(signal, &e.kind, seconds) else {
+                continue;
+            };
+            if call.participant(&e.speaker).map(|p| p.person.role) != Some(role) {
+                continue;
+            }
+            let moment = Moment {
+                call: record.id.clone(),
+                date: record.date,
+                at: e.start,
+                speaker: speaker_label(call, &e.speaker),
+                signal: signal.to_string(),
+                kind: e.kind.clone(),
+                quote: e.quote.clone(),
+                link: link(&record.id, position),
+                strength: weight.abs() * e.confidence,
+            };
+            if weight > 0.0 {
+                best.push(moment);
+            } else {
+                worst.push(moment);
+            }
+        }
+    }
+    for list in [&mut best, &mut worst] {
+        // Strongest first; among equals, the earlier.
+        list.sort_by(|a, b| {
+            b.strength
+                .total_cmp(&a.strength)
+                .then(a.date.cmp(&b.date))
+                .then(a.call.cmp(&b.call))
+                .then(a.at.total_cmp(&b.at))
+        });
+        list.truncate(MOMENTS_SHOWN);
+    }
+    (best, worst)
+}
+
+fn row(record: &CallRecord) -> CallRow {
+    let (call, card) = (&record.analysis.call, &record.analysis.score);
+    CallRow {
+        id: record.id.clone(),
+        date: record.date,
+        date_from: record.date_from,
+        duration: call.duration,
+        participants: call
+            .participants
+            .iter()
+            .map(|p| match p.person.role {
+                Role::Other => p.person.name.clone(),
+                role => format!("{} ({})", p.person.name, role.label().to_lowercase()),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        score: card.overall,
+        dimensions: card
+            .order
+            .iter()
+            .map(|id| (id.clone(), card.dimensions.get(id).and_then(|d| d.score)))
+            .collect(),
+        numbers: SIGNALS
+            .iter()
+            .map(|s| {
+                let id = s.meta().id;
+                let value = record
+                    .analysis
+                    .signals
+                    .iter()
+                    .find(|o| o.id == id)
+                    .and_then(|o| o.value);
+                (id.to_string(), value)
+            })
+            .collect(),
+        page: format!("calls/{}.html", record.id),
+        inputs: record.inputs.clone(),
+    }
+}
+
+impl Week {
+    /// The summary of `records` and `failures`, with promises judged as of `as_of`.
+    pub fn new(mut records: Vec<CallRecord>, mut failures: Vec<Failure>, as_of: Date) -> Self {
+        // Undated calls sort last; Option orders None first, so flip it.
+        records.sort_by(|a, b| {
+            (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
+        });
+        failures.sort_by(|a, b| a.id.cmp(&b.id));
+        let ordered: Vec<&CallRecord> = records.iter().collect();
+        let calls: Vec<CallRow> = records.iter().map(row).collect();
+        let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+        for c in &calls {
+            let columns = std::iter::once(("score".to_string(), c.score))
+                .chain(c.dimensions.iter().cloned())
+                .chain(c.numbers.iter().cloned());
+            for (name, value) in columns {
+                if let Some(v) = value {
+                    let sum = sums.entry(name).or_default();
+                    sum.0 += v;
+                    sum.1 += 1;
+                }
+            }
+        }
+        let (best_moments, worst_moments) = moments(&ordered);
+        Self {
+            schema_version: SUMMARY_VERSION,
+            as_of,
+            promises: ledger::ledger(&ordered, as_of),
+            averages: sums
+                .into_iter()
+                .map(|(k, (sum, n))| (k, sum / n as f64))
+                .collect(),
+            best_moments,
+            worst_moments,
+            calls,
+            failures,
+        }
+    }
+
+    /// One row per call. Cells a spreadsheet would run as a formula (names
+    /// and file names are whatever the recordings say) are quoted with `'`.
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        let first = self.calls.first();
+        let mut header: Vec<String> = ["call", "date", "duration_s", "participants", "score"]
+            .map(String::from)
+            .to_vec();
+        if let Some(first) = first {
+            header.extend(first.dimensions.iter().map(|(d, _)| d.clone()));
+        }
+        header.extend(SIGNALS.iter().map(|s| s.meta().id.to_string()));
+        header.push("page".into());
+        csv.write_record(&header)?;
+        let number = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.2}"));
+        for c in &self.calls {
+            let mut cells = vec![
+                spreadsheet_safe(&c.id),
+                c.date.map_or_else(String::new, |d| d.to_string()),
+                format!("{:.1}", c.duration),
+                spreadsheet_safe(&c.participants),
+                number(c.score),
+            ];
+            cells.extend(c.dimensions.iter().map(|(_, v)| number(*v)));
+            cells.extend(c.numbers.iter().map(|(_, v)| number(*v)));
+            cells.push(spreadsheet_safe(&c.page));
+            csv.write_record(&cells)?;
+        }
+        csv.flush()
+    }
+
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
+
+    /// The week for a terminal: one line per call, the averages, the
+    /// promises that need attention and the failures.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<10}  {:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
+            "date", "call", "length", "score", "talk", "questions", "options", "promises"
+        );
+        let number = |row: &CallRow, id: &str| {
+            row.numbers
+                .iter()
+                .find(|(n, _)| n == id)
+                .and_then(|(_, v)| *v)
+        };
+        let cell = |v: Option<f64>, scale: f64, unit: &str| {
+            v.map_or_else(|| "–".to_string(), |v| format!("{:.0}{unit}", v * scale))
+        };
+        for c in &self.calls {
+            let mut name = terminal_safe(&c.id);
+            if name.chars().count() > 32 {
+                name = name.chars().take(31).chain(std::iter::once('…')).collect();
+            }
+            let _ = writeln!(
+                out,
+                "{:<10}  {name:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
+                c.date.map_or_else(|| "–".to_string(), |d| d.to_string()),
+                timestamp(c.duration),
+                cell(c.score, 1.0, ""),
+                cell(number(c, "talk-share"), 100.0, " %"),
+                cell(number(c, "questions"), 1.0, ""),
+                cell(number(c, "options-offered"), 1.0, ""),
+                cell(number(c, "promises"), 1.0, ""),
+            );
+        }
+        let average =
+            |k: &str, scale: f64, unit: &str| cell(self.averages.get(k).copied(), scale, unit);
+        let _ = writeln!(
+            out,
+            "{:<10}  {:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
+            "",
+            format!("average of {} calls", self.calls.len()),
+            "",
+            average("score", 1.0, ""),
+            average("talk-share", 100.0, " %"),
+            average("questions", 1.0, ""),
+            average("options-offered", 1.0, ""),
+            average("promises", 1.0, ""),
+        );
+        let count = |s: ledger::Status| self.promises.iter().filter(|p| p.status == s).count();
+        let _ = writeln!(
+            out,
+            "\npromises: {} made, {} followed up, {} overdue, {} not mentioned since, {} open (as of {})",
+            self.promises.len(),
+            count(ledger::Status::FollowedUp),
+            count(ledger::Status::Overdue),
+            count(ledger::Status::NotMentioned),
+            count(ledger::Status::Open),
+            self.as_of,
+        );
+        for p in self.promises.iter().filter(|p| {
+            matches!(
+                p.status,
+                ledger::Status::Overdue | ledger::Status::NotMentioned
+            )
+        }) {
+            let _ = writeln!(
+                out,
+                "  {}: {} — {} promised \"{}\"{} in {} at {}",
+                p.status.label(),
+                p.due
+                    .map_or_else(|| "no date".into(), |d| format!("due {d}")),
+                terminal_safe(&p.owner),
+                terminal_safe(&p.what),
+                p.when
+                    .as_ref()
+                    .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
+                terminal_safe(&p.call),
+                timestamp(p.at),
+            );
+        }
+        if !self.failures.is_empty() {
+            let _ = writeln!(out, "\nfailed:");
+            for f in &self.failures {
+                let _ = writeln!(
+                    out,
+                    "  {}: {}",
+                    terminal_safe(&f.id),
+                    terminal_safe(&f.error)
+                );
+            }
+        }
+        out
+    }
+}
+
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Writes `summary.json`, `summary.csv` and `summary.html` into `dir`.
+pub fn write_files(week: &Week, dir: &std::path::Path) -> io::Result<()> {
+    crate::write_atomically(&dir.join("summary.json"), |out| week.write_json(out))?;
+    crate::write_atomically(&dir.join("summary.csv"), |out| week.write_csv(out))?;
+    crate::write_atomically(&dir.join("summary.html"), |out| {
+        out.write_all(week_html(week).map_err(io::Error::other)?.as_bytes())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_never_reach_a_spreadsheet() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("Ann Smith"), "Ann Smith");
+    }
+}
