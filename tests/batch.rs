@@ -1,0 +1,496 @@
+//! `rapport batch` and `rapport merge`, end to end: a week's folder with
+//! recordings (through the real Whisper model), transcripts and broken
+//! files; a batch killed mid-run and resumed; shards merged.
+
+use assert_cmd::Command;
+use rapport::summary::Week;
+use rapport::summary::ledger::Status;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn model() -> PathBuf {
+    let path = project().join("models/ggml-tiny.en.bin");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/test (it installs the model)",
+        path.display()
+    );
+    path
+}
+
+/// ggml threads spin while they wait: tests that run Whisper take turns.
+static WHISPER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
+    WHISPER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `rapport` with its own empty transcript cache and no user config.
+fn rapport(cache: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("rapport").unwrap();
+    cmd.env_remove("RAPPORT_MODEL")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("RAPPORT_CONFIG")
+        .env("RAPPORT_CACHE", cache)
+        .env("XDG_CONFIG_HOME", cache);
+    cmd
+}
+
+/// A WebVTT transcript of `cues`: (start, end, speaker, text).
+fn vtt(cues: &[(f64, f64, &str, &str)]) -> String {
+    let clock = |t: f64| {
+        let ms = (t * 1000.0).round() as u64;
+        format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        )
+    };
+    let mut text = String::from("WEBVTT\n\n");
+    for (start, end, who, said) in cues {
+        text += &format!(
+            "{} --> {}\n<v {who}>{said}</v>\n\n",
+            clock(*start),
+            clock(*end)
+        );
+    }
+    text
+}
+
+/// A short call between Ann (the consultant) and `client`, in which Ann
+/// says `line`.
+fn short_call(client: &str, line: &str) -> String {
+    vtt(&[
+        (0.0, 4.0, "Ann Smith", "Good morning, how have things been?"),
+        (
+            4.5,
+            12.0,
+            client,
+            "Busy. The move is behind and the team is tired.",
+        ),
+        (12.5, 17.0, "Ann Smith", line),
+        (17.5, 20.0, client, "That works for me."),
+    ])
+}
+
+fn write(path: &Path, content: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+fn week_of(outdir: &Path) -> Week {
+    serde_json::from_slice(&std::fs::read(outdir.join("summary.json")).unwrap()).unwrap()
+}
+
+/// The call records in `outdir` (none before the batch made it), with
+/// when each was written.
+fn records(outdir: &Path) -> BTreeMap<String, SystemTime> {
+    let Ok(entries) = std::fs::read_dir(outdir.join("calls")) else {
+        return BTreeMap::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().modified().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, out, cache) = (
+        dir.path().join("week"),
+        dir.path().join("out"),
+        dir.path().join("cache"),
+    );
+    std::fs::create_dir_all(week.join("mon")).unwrap();
+    std::fs::copy(
+        project().join("tests/fixtures/call.m4a"),
+        week.join("mon").join("stereo 2026-11-16.m4a"),
+    )
+    .unwrap();
+    std::fs::copy(
+        project().join("tests/fixtures/call.teams.vtt"),
+        week.join("mon").join("dana 2026-11-16.vtt"),
+    )
+    .unwrap();
+    write(
+        &week.join("thu").join("dana 2026-11-19.vtt"),
+        short_call(
+            "Dana Lee",
+            "I have the count plan here, shall we go through it?",
+        ),
+    );
+    write(
+        &week.join("thu").join("globex 2026-11-19.vtt"),
+        short_call("Bo Chen", "I'll send you the pricing sheet by Friday."),
+    );
+    write(
+        &week.join("thu").join("broken 2026-11-19.wav"),
+        b"not a recording",
+    );
+    write(&week.join("fri").join("empty 2026-11-20.mp3"), b"");
+    write(&week.join("notes.txt"), b"agenda");
+
+    let batch = || {
+        let mut cmd = rapport(&cache);
+        cmd.arg("batch")
+            .arg(&week)
+            .arg("-o")
+            .arg(&out)
+            .args(["--as-of", "2026-11-23", "--model"])
+            .arg(model());
+        cmd
+    };
+    let output = {
+        let _turn = whisper_turn();
+        batch().output().unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "some calls failed: {stderr}");
+    assert!(stderr.contains("broken 2026-11-19.wav"), "{stderr}");
+    assert!(stderr.contains("empty 2026-11-20.mp3"), "{stderr}");
+    assert!(
+        stderr.contains("6 calls: 4 ok (1 transcribed, 3 from transcripts), 2 failed, 0 skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 file neither recording nor transcript ignored"),
+        "{stderr}"
+    );
+
+    let summary = week_of(&out);
+    let ids: Vec<&str> = summary.calls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "mon__dana_2026-11-16.vtt",
+            "mon__stereo_2026-11-16.m4a",
+            "thu__dana_2026-11-19.vtt",
+            "thu__globex_2026-11-19.vtt",
+        ]
+    );
+    let failures: Vec<(&str, &str)> = summary
+        .failures
+        .iter()
+        .map(|f| (f.id.as_str(), f.error.as_str()))
+        .collect();
+    assert_eq!(failures.len(), 2);
+    assert!(failures[0].1.contains("empty"), "{failures:?}");
+    assert!(failures[1].1.contains("corrupt"), "{failures:?}");
+    // The recording was heard: a stereo call has two people talking.
+    let stereo = &summary.calls[1];
+    assert!(stereo.score.is_some(), "{stereo:?}");
+    assert!(stereo.participants.contains("(client)"), "{stereo:?}");
+
+    // Monday's promise of the count plan came up again on Thursday with
+    // the same client; Thursday's pricing sheet, due Friday, is overdue by
+    // Monday; nobody named on the stereo call can be followed.
+    let promise = |what: &str| {
+        summary
+            .promises
+            .iter()
+            .find(|p| p.what.contains(what))
+            .unwrap_or_else(|| panic!("no promise of {what}: {:#?}", summary.promises))
+    };
+    let count_plan = promise("count plan");
+    assert_eq!(count_plan.status, Status::FollowedUp);
+    assert_eq!(
+        count_plan.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-20")
+    );
+    let mention = count_plan.follow_up.as_ref().unwrap();
+    assert_eq!(mention.call, "thu__dana_2026-11-19.vtt");
+    assert!(
+        mention
+            .link
+            .starts_with("calls/thu__dana_2026-11-19.vtt.html#e")
+    );
+    let pricing = promise("pricing sheet");
+    assert_eq!(pricing.status, Status::Overdue);
+    assert_eq!(pricing.client.as_deref(), Some("bo chen"));
+
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    assert!(
+        csv.starts_with("call,date,duration_s,participants,score,"),
+        "{csv}"
+    );
+    let html = std::fs::read_to_string(out.join("summary.html")).unwrap();
+    for id in ids {
+        assert!(
+            html.contains(&format!("href=\"calls/{id}.html\"")),
+            "no link to {id}"
+        );
+        let page = std::fs::read_to_string(out.join("calls").join(format!("{id}.html"))).unwrap();
+        assert!(page.contains("<tr id=\"e0\">"), "{id} has no anchors");
+    }
+    assert!(html.contains("overdue") && html.contains("followed up"));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("average of 4 calls"), "{table}");
+
+    // Again: nothing is redone.
+    let before = records(&out);
+    let output = batch().output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("4 skipped (done before)"), "{stderr}");
+    assert_eq!(records(&out), before, "finished calls were rewritten");
+
+    // Another rubric re-scores every call; the recording is not transcribed again.
+    let rubric = dir.path().join("strict.toml");
+    let built_in = std::fs::read_to_string(project().join("src/rubric.toml")).unwrap();
+    write(
+        &rubric,
+        built_in.replacen("name = \"rapport default\"", "name = \"strict\"", 1),
+    );
+    let output = batch().arg("--rubric").arg(&rubric).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("4 ok (3 from transcripts, 1 re-scored)"),
+        "{stderr}"
+    );
+    assert!(week_of(&out).calls.iter().all(|c| c.score.is_some()));
+}
+
+#[test]
+fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, out, cache) = (
+        dir.path().join("week"),
+        dir.path().join("out"),
+        dir.path().join("cache"),
+    );
+    for (i, ext) in ["m4a", "mp3"].iter().enumerate() {
+        let to = week.join(format!("call-{i} 2026-11-1{i}.{ext}"));
+        std::fs::create_dir_all(&week).unwrap();
+        std::fs::copy(project().join(format!("tests/fixtures/call.{ext}")), to).unwrap();
+    }
+    write(
+        &week.join("dana 2026-11-18.vtt"),
+        short_call("Dana Lee", "I'll send the count plan tomorrow."),
+    );
+    let batch = || {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rapport"));
+        cmd.env_remove("RAPPORT_MODEL")
+            .env_remove("RAPPORT_CONFIG")
+            .env("RAPPORT_CACHE", &cache)
+            .env("XDG_CONFIG_HOME", &cache)
+            .arg("batch")
+            .arg(&week)
+            .arg("-o")
+            .arg(&out)
+            .args(["--jobs", "1", "--as-of", "2026-11-23", "--model"])
+            .arg(model())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let _turn = whisper_turn();
+    let mut child = batch().spawn().unwrap();
+    // The transcript is done at once; kill as soon as one recording is too.
+    let started = Instant::now();
+    while records(&out).len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no recording finished"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let finished = records(&out);
+    assert!(
+        finished.len() < 4,
+        "killed too late to test anything: {finished:?}"
+    );
+
+    let output = batch().output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} skipped (done before)", finished.len())),
+        "{stderr}"
+    );
+    let after = records(&out);
+    assert_eq!(after.len(), 3, "{after:?}");
+    for (name, modified) in &finished {
+        assert_eq!(after.get(name), Some(modified), "{name} was redone");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.join("calls"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let summary = week_of(&out);
+    let mut ids: Vec<&str> = summary.calls.iter().map(|c| c.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn shards_merged_give_what_one_machine_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+    let clients = ["Dana Lee", "Bo Chen", "Kim Park"];
+    for day in 16..=20 {
+        for (i, client) in clients.iter().enumerate() {
+            let line = if day % 2 == 0 {
+                "I'll send you the revised budget by Friday."
+            } else {
+                "Here is the revised budget, what do you think?"
+            };
+            write(
+                &week.join(format!("client{i} 2026-11-{day}.vtt")),
+                short_call(client, line),
+            );
+        }
+    }
+    let run = |args: &[&str], env: &[(&str, &str)], out: &Path| {
+        let mut cmd = rapport(&cache);
+        cmd.arg("batch")
+            .arg(&week)
+            .arg("-o")
+            .arg(out)
+            .args(["--as-of", "2026-11-23"])
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        records(out)
+    };
+    let whole = dir.path().join("whole");
+    let all = run(&[], &[], &whole);
+    assert_eq!(all.len(), 15);
+
+    let shards: Vec<PathBuf> = (1..=3)
+        .map(|k| dir.path().join(format!("shard{k}")))
+        .collect();
+    let mut taken = Vec::new();
+    taken.extend(run(&["--shard", "1/3"], &[], &shards[0]).into_keys());
+    taken.extend(
+        run(
+            &[],
+            &[("JOB_COMPLETION_INDEX", "1"), ("JOB_COMPLETIONS", "3")],
+            &shards[1],
+        )
+        .into_keys(),
+    );
+    taken.extend(
+        run(
+            &[],
+            &[
+                ("SLURM_ARRAY_TASK_ID", "3"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+            ],
+            &shards[2],
+        )
+        .into_keys(),
+    );
+    taken.sort();
+    let mut expected: Vec<String> = all.into_keys().collect();
+    expected.sort();
+    assert_eq!(taken, expected, "every call in exactly one shard");
+    for shard in &shards {
+        assert!(
+            !shard.join("summary.json").exists(),
+            "a shard wrote a summary"
+        );
+    }
+
+    let merged = dir.path().join("merged");
+    let output = rapport(&cache)
+        .arg("merge")
+        .args(&shards)
+        .arg("-o")
+        .arg(&merged)
+        .args(["--as-of", "2026-11-23"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in ["summary.json", "summary.csv", "summary.html"] {
+        assert_eq!(
+            std::fs::read(merged.join(file)).unwrap(),
+            std::fs::read(whole.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+    let followed = week_of(&merged)
+        .promises
+        .iter()
+        .filter(|p| p.status == Status::FollowedUp)
+        .count();
+    assert!(followed >= 3, "the budget came up again with every client");
+
+    // A call in two shard folders would count twice.
+    let output = rapport(&cache)
+        .arg("merge")
+        .args([&shards[0], &whole])
+        .arg("-o")
+        .arg(dir.path().join("twice"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is in both"));
+}
+
+#[test]
+fn bad_targets_and_shards_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let fails_with = |args: &[&str], wanted: &str| {
+        let output = rapport(&cache)
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(wanted), "{args:?}: {stderr}");
+    };
+    fails_with(
+        &["batch", "no-such-folder"],
+        "no-such-folder: no such file or folder",
+    );
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    fails_with(
+        &["batch", "empty"],
+        "empty: no recordings or transcripts found",
+    );
+    write(&dir.path().join("a.vtt"), short_call("Dana Lee", "Fine."));
+    fails_with(
+        &["batch", "a.vtt", "--shard", "4/3"],
+        "K must be from 1 to N",
+    );
+    fails_with(&["merge", "empty"], "not a batch output folder");
+}
