@@ -6,6 +6,7 @@ use assert_cmd::Command;
 use rapport::summary::Week;
 use rapport::summary::ledger::Status;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -58,7 +59,8 @@ fn vtt(cues: &[(f64, f64, &str, &str)]) -> String {
     };
     let mut text = String::from("WEBVTT\n\n");
     for (start, end, who, said) in cues {
-        text += &format!(
+        let _ = write!(
+            text,
             "{} --> {}\n<v {who}>{said}</v>\n\n",
             clock(*start),
             clock(*end)
@@ -110,14 +112,9 @@ fn records(outdir: &Path) -> BTreeMap<String, SystemTime> {
         .collect()
 }
 
-#[test]
-fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
-    let dir = tempfile::tempdir().unwrap();
-    let (week, out, cache) = (
-        dir.path().join("week"),
-        dir.path().join("out"),
-        dir.path().join("cache"),
-    );
+/// Monday: a stereo recording and a transcript with Dana; Thursday: Dana
+/// again, and Bo; a broken recording, an empty one, and notes.
+fn make_week(week: &Path) {
     std::fs::create_dir_all(week.join("mon")).unwrap();
     std::fs::copy(
         project().join("tests/fixtures/call.m4a"),
@@ -146,7 +143,45 @@ fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
     );
     write(&week.join("fri").join("empty 2026-11-20.mp3"), b"");
     write(&week.join("notes.txt"), b"agenda");
+}
 
+/// Monday's promise of the count plan came up again on Thursday with the
+/// same client; Thursday's pricing sheet, due Friday, is overdue by Monday.
+fn check_ledger(summary: &Week) {
+    let promise = |what: &str| {
+        summary
+            .promises
+            .iter()
+            .find(|p| p.what.contains(what))
+            .unwrap_or_else(|| panic!("no promise of {what}: {:#?}", summary.promises))
+    };
+    let count_plan = promise("count plan");
+    assert_eq!(count_plan.status, Status::FollowedUp);
+    assert_eq!(
+        count_plan.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-20")
+    );
+    let mention = count_plan.follow_up.as_ref().unwrap();
+    assert_eq!(mention.call, "thu__dana_2026-11-19.vtt");
+    assert!(
+        mention
+            .link
+            .starts_with("calls/thu__dana_2026-11-19.vtt.html#e")
+    );
+    let pricing = promise("pricing sheet");
+    assert_eq!(pricing.status, Status::Overdue);
+    assert_eq!(pricing.client.as_deref(), Some("bo chen"));
+}
+
+#[test]
+fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, out, cache) = (
+        dir.path().join("week"),
+        dir.path().join("out"),
+        dir.path().join("cache"),
+    );
+    make_week(&week);
     let batch = || {
         let mut cmd = rapport(&cache);
         cmd.arg("batch")
@@ -198,32 +233,7 @@ fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
     assert!(stereo.score.is_some(), "{stereo:?}");
     assert!(stereo.participants.contains("(client)"), "{stereo:?}");
 
-    // Monday's promise of the count plan came up again on Thursday with
-    // the same client; Thursday's pricing sheet, due Friday, is overdue by
-    // Monday; nobody named on the stereo call can be followed.
-    let promise = |what: &str| {
-        summary
-            .promises
-            .iter()
-            .find(|p| p.what.contains(what))
-            .unwrap_or_else(|| panic!("no promise of {what}: {:#?}", summary.promises))
-    };
-    let count_plan = promise("count plan");
-    assert_eq!(count_plan.status, Status::FollowedUp);
-    assert_eq!(
-        count_plan.due.map(|d| d.to_string()).as_deref(),
-        Some("2026-11-20")
-    );
-    let mention = count_plan.follow_up.as_ref().unwrap();
-    assert_eq!(mention.call, "thu__dana_2026-11-19.vtt");
-    assert!(
-        mention
-            .link
-            .starts_with("calls/thu__dana_2026-11-19.vtt.html#e")
-    );
-    let pricing = promise("pricing sheet");
-    assert_eq!(pricing.status, Status::Overdue);
-    assert_eq!(pricing.client.as_deref(), Some("bo chen"));
+    check_ledger(&summary);
 
     let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5, "{csv}");
@@ -306,7 +316,7 @@ fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
     let started = Instant::now();
     while records(&out).len() < 2 {
         assert!(
-            started.elapsed() < Duration::from_secs(300),
+            started.elapsed() < Duration::from_mins(5),
             "no recording finished"
         );
         assert!(
@@ -347,10 +357,9 @@ fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
     assert_eq!(ids.len(), 3);
 }
 
-#[test]
-fn shards_merged_give_what_one_machine_gives() {
-    let dir = tempfile::tempdir().unwrap();
-    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+/// Fifteen transcripts: three clients a day for five days, each promised
+/// the revised budget on even days and shown it on odd ones.
+fn three_clients_five_days(week: &Path) {
     let clients = ["Dana Lee", "Bo Chen", "Kim Park"];
     for day in 16..=20 {
         for (i, client) in clients.iter().enumerate() {
@@ -365,6 +374,13 @@ fn shards_merged_give_what_one_machine_gives() {
             );
         }
     }
+}
+
+#[test]
+fn shards_merged_give_what_one_machine_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+    three_clients_five_days(&week);
     let run = |args: &[&str], env: &[(&str, &str)], out: &Path| {
         let mut cmd = rapport(&cache);
         cmd.arg("batch")
