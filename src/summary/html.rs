@@ -155,12 +155,16 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
         (Some(day), _) => format!("Calls of {day}"),
         _ => "Calls".into(),
     };
-    let hours = week.calls.iter().map(|c| c.duration).sum::<f64>() / 3600.0;
+    let minutes = (week.calls.iter().map(|c| c.duration).sum::<f64>() / 60.0).round() as u64;
+    let length = match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    };
     let average = week.averages.get("score").copied();
     let page = Page {
         title,
         subtitle: format!(
-            "{} call{} · {hours:.1} hours{}",
+            "{} call{} · {length} of calls{}",
             week.calls.len(),
             if week.calls.len() == 1 { "" } else { "s" },
             if week.failures.is_empty() {

@@ -384,6 +384,157 @@ pub fn write_files(week: &Week, dir: &std::path::Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::outdir::RECORD_VERSION;
+    use crate::score::Rubric;
+    use crate::signals::testing;
+    use ledger::Status;
+
+    /// A call on `date` between the consultant and the client `client`.
+    fn record(id: &str, date: &str, client: &str, lines: testing::Lines) -> CallRecord {
+        let mut call = testing::call(lines);
+        for p in &mut call.participants {
+            if p.person.role == Role::Client {
+                p.person.name = client.into();
+            }
+        }
+        CallRecord {
+            record_version: RECORD_VERSION,
+            id: id.into(),
+            inputs: vec![format!("{id}.vtt")],
+            date: Some(date.parse().unwrap()),
+            date_from: Some(DateSource::FileName),
+            transcript_key: id.into(),
+            result_key: id.into(),
+            analysis: crate::analyze(call, &Rubric::default_rubric()),
+        }
+    }
+
+    #[test]
+    fn promises_are_followed_across_later_calls_with_the_same_client_only() {
+        use Role::{Client, Consultant};
+        let records = vec![
+            record(
+                "dana-mon",
+                "2026-11-16",
+                "Dana Lee",
+                &[
+                    (Client, 0.0, "The board wants to see where we are."),
+                    (Consultant, 4.0, "I'll send you the revised plan by Friday."),
+                ],
+            ),
+            record(
+                "bo-tue",
+                "2026-11-17",
+                "Bo Chen",
+                &[
+                    (
+                        Client,
+                        0.0,
+                        "Is the revised plan the one with the new budget?",
+                    ),
+                    (
+                        Consultant,
+                        5.0,
+                        "I'll send you the contract by end of next month.",
+                    ),
+                ],
+            ),
+            record(
+                "dana-thu",
+                "2026-11-19",
+                "dana lee",
+                &[
+                    (Consultant, 0.0, "Here is the revised plan we talked about."),
+                    (Client, 4.0, "Thanks, that helps."),
+                ],
+            ),
+            record(
+                "bo-fri",
+                "2026-11-20",
+                "Bo Chen",
+                &[
+                    (Consultant, 0.0, "How was the week?"),
+                    (Client, 3.0, "Long."),
+                ],
+            ),
+            record(
+                "kim-fri",
+                "2026-11-20",
+                "Kim Park",
+                &[(Consultant, 0.0, "I'll get the figures to you tomorrow.")],
+            ),
+        ];
+        let week = Week::new(records, Vec::new(), "2026-11-23".parse().unwrap());
+        let status = |what: &str| {
+            let p = week
+                .promises
+                .iter()
+                .find(|p| p.what.contains(what))
+                .unwrap();
+            (p.status, p.due.map(|d| d.to_string()))
+        };
+        // Bo's mention of "the revised plan" does not count: another client.
+        let plan = week
+            .promises
+            .iter()
+            .find(|p| p.what.contains("plan"))
+            .unwrap();
+        assert_eq!(plan.follow_up.as_ref().unwrap().call, "dana-thu");
+        assert_eq!(
+            status("plan"),
+            (Status::FollowedUp, Some("2026-11-20".into()))
+        );
+        assert_eq!(
+            status("contract"),
+            (Status::NotMentioned, Some("2026-12-31".into()))
+        );
+        assert_eq!(
+            status("figures"),
+            (Status::Overdue, Some("2026-11-21".into()))
+        );
+        assert_eq!(week.calls.first().map(|c| c.id.as_str()), Some("dana-mon"));
+        let text = week.to_text();
+        assert!(
+            text.contains("3 made, 1 followed up, 1 overdue, 1 not mentioned since"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_week_page_loads_nothing_and_escapes_what_was_said() {
+        use Role::{Client, Consultant};
+        let records = vec![record(
+            "evil",
+            "2026-11-16",
+            "<script>x</script>",
+            &[
+                (
+                    Client,
+                    0.0,
+                    "<img src=x onerror=alert(1)> what should we do?",
+                ),
+                (Consultant, 4.0, "Which would you prefer, <b>A</b> or B?"),
+            ],
+        )];
+        let html = week_html(&Week::new(
+            records,
+            Vec::new(),
+            "2026-11-23".parse().unwrap(),
+        ))
+        .unwrap();
+        assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"));
+        for external in ["http://", "https://", "src=", "@import", "url("] {
+            assert!(
+                !html.contains(external),
+                "the page must load nothing: {external}"
+            );
+        }
+        assert!(html.contains("href=\"calls/evil.html\""));
+        assert!(
+            html.contains("href=\"calls/evil.html#e"),
+            "no link to a moment"
+        );
+    }
 
     #[test]
     fn formulas_never_reach_a_spreadsheet() {
