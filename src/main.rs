@@ -74,6 +74,7 @@ enum Command {
     /// Build the summary of several batch output folders (the shards of
     /// one batch run on several machines): the calls' results are copied
     /// into OUTDIR and the summary written there, as one machine would have.
+    /// Exits 1 when any call failed.
     Merge(MergeArgs),
     /// Install or convert the Whisper model.
     #[command(subcommand)]

@@ -38,8 +38,8 @@ struct Found {
 }
 
 /// Finds the calls under `targets` (folders, searched recursively; files;
-/// or glob patterns), leaving out hidden files and the folder `skip` (the
-/// batch's own output).
+/// or glob patterns), leaving out hidden files, the folder `skip` (the
+/// batch's own output) and any other batch's output folder.
 pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchError> {
     let skip = std::fs::canonicalize(skip).ok();
     let mut found = Vec::new();
@@ -109,7 +109,12 @@ fn walk(root: &Path, skip: Option<&Path>, found: &mut Vec<Found>) -> Result<(), 
             let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
             let skipped =
                 skip.is_some_and(|s| std::fs::canonicalize(e.path()).is_ok_and(|p| p == s));
-            !hidden && !skipped
+            // Another batch's output: its records are not transcripts.
+            let output = e.depth() > 0
+                && e.file_type().is_dir()
+                && e.path().join(".lock").is_file()
+                && e.path().join("calls").is_dir();
+            !hidden && !skipped && !output
         });
     for entry in entries {
         let entry = entry.map_err(|e| BatchError::Walk {
@@ -206,6 +211,8 @@ mod tests {
                 "tue/notes.txt",
                 ".hidden/x.wav",
                 "out/calls/old.json",
+                "last-week/.lock",
+                "last-week/calls/acme.m4a.json",
             ],
         );
         let found = discover(&[dir.path().to_path_buf()], &dir.path().join("out")).unwrap();
