@@ -788,12 +788,17 @@ impl BatchDisplay {
         self.overall
             .set_length((state.audio_total.max(done) * 10.0).max(1.0) as u64);
         self.overall.set_position((done * 10.0) as u64);
+        let (scale, unit) = if state.audio_total >= 3600.0 {
+            (3600.0, "h")
+        } else {
+            (60.0, "min")
+        };
         self.overall.set_message(format!(
-            "{}/{} calls · {:.1}/{:.1} h of audio",
+            "{}/{} calls · {:.1}/{:.1} {unit} of audio",
             state.finished,
             state.calls,
-            done / 3600.0,
-            state.audio_total / 3600.0
+            done / scale,
+            state.audio_total / scale
         ));
     }
 
