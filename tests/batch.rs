@@ -10,28 +10,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-fn project() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn model() -> PathBuf {
-    let path = project().join("models/ggml-tiny.en.bin");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/test (it installs the model)",
-        path.display()
-    );
-    path
-}
-
-/// ggml threads spin while they wait: tests that run Whisper take turns.
-static WHISPER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
-    WHISPER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use common::{model, project, whisper_turn};
 
 /// `rapport` with its own empty transcript cache and no user config.
 fn rapport(cache: &Path) -> Command {

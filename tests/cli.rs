@@ -9,29 +9,9 @@ use rapport::text::{normalized_words, word_error_rate};
 use rapport::transcript::Call;
 use std::path::{Path, PathBuf};
 
-fn project() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn model() -> PathBuf {
-    let path = project().join("models/ggml-tiny.en.bin");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/test (it installs the model)",
-        path.display()
-    );
-    path
-}
-
-/// ggml threads spin while they wait, so two transcriptions sharing the
-/// cores run many times slower: tests in this binary take turns.
-static WHISPER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
-    WHISPER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+use common::{model, project, whisper_turn};
 
 /// One transcript cache for this test binary, never the user's own.
 fn test_cache() -> &'static Path {

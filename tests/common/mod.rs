@@ -1,0 +1,29 @@
+//! What the end-to-end test binaries share: where the project is, the
+//! real model, and turns at Whisper.
+
+use std::path::{Path, PathBuf};
+
+pub fn project() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The model `scripts/test` installs; without it the tests fail, they never skip.
+pub fn model() -> PathBuf {
+    let path = project().join("models/ggml-tiny.en.bin");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/test (it installs the model)",
+        path.display()
+    );
+    path
+}
+
+/// ggml threads spin while they wait, so two transcriptions sharing the
+/// cores run many times slower: tests in one binary take turns.
+static WHISPER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
+    WHISPER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
