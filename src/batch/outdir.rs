@@ -10,7 +10,8 @@
 //!
 //! A call's pages are written before its record, each atomically, so the
 //! record is the commit: a call with a record is finished, whatever
-//! happened after. Everything is written owner-only. One batch at a time
+//! happened after. Everything is written owner-only, and the folders it
+//! makes are owner-only too. One batch at a time
 //! writes a folder (a lock file says so), and the temporary files a killed
 //! run leaves are removed by the next.
 
@@ -91,8 +92,13 @@ impl Outdir {
             path: root.to_path_buf(),
             source,
         };
+        // Call ids are file names, and file names say who the client is.
+        let mut folders = std::fs::DirBuilder::new();
+        folders.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o700);
         for sub in ["calls", "failed"] {
-            std::fs::create_dir_all(root.join(sub)).map_err(io_error)?;
+            folders.create(root.join(sub)).map_err(io_error)?;
         }
         let lock = File::options()
             .create(true)

@@ -213,7 +213,11 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
             .promises
             .iter()
             .map(|p| PromiseView {
-                status: p.status.label(),
+                status: if p.trackable || p.status == Status::Overdue {
+                    p.status.label()
+                } else {
+                    "open (cannot be followed)"
+                },
                 class: match p.status {
                     Status::FollowedUp => "good",
                     Status::Open => "none",

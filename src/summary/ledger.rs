@@ -27,7 +27,9 @@
 //!
 //! A promise is **overdue** when its date has passed (as of the summary's
 //! date) with no follow-up, **not mentioned** when later calls with the
-//! client came and went without it, and **open** otherwise.
+//! client came and went without it, and **open** otherwise; one that
+//! cannot be searched for (no named client, no content words) is marked
+//! `trackable: false` and is only ever open or overdue.
 
 use super::link;
 use crate::batch::CallRecord;
@@ -104,6 +106,9 @@ pub struct Promise {
     pub due: Option<Date>,
     /// The client's name, when the call has a named client.
     pub client: Option<String>,
+    /// Whether later calls can be searched for it: it has a named client
+    /// and a deliverable with content words ("I'll look into it" has none).
+    pub trackable: bool,
     pub status: Status,
     /// Later calls with the same client.
     pub later_calls: usize,
@@ -132,6 +137,7 @@ pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
                 .date
                 .zip(e.details.get("due"))
                 .and_then(|(date, due)| due_date(due, date));
+            let trackable = clients[i].is_some() && !content_words(&what).is_empty();
             let later: Vec<usize> = ((i + 1)..records.len())
                 .filter(|&j| clients[i].is_some() && clients[j] == clients[i])
                 .collect();
@@ -140,7 +146,7 @@ pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
                 Status::FollowedUp
             } else if due.is_some_and(|d| d < as_of) {
                 Status::Overdue
-            } else if !later.is_empty() {
+            } else if trackable && !later.is_empty() {
                 Status::NotMentioned
             } else {
                 Status::Open
@@ -164,6 +170,7 @@ pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
                 when: e.details.get("when").cloned(),
                 due,
                 client: clients[i].clone(),
+                trackable,
                 status,
                 later_calls: later.len(),
                 follow_up,

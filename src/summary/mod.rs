@@ -336,7 +336,7 @@ impl Week {
         }) {
             let _ = writeln!(
                 out,
-                "  {}: {} — {} promised \"{}\"{} in {} at {}",
+                "  {}: {} — {} promised \"{}\"{} in {} at {}{}",
                 p.status.label(),
                 p.due
                     .map_or_else(|| "no date".into(), |d| format!("due {d}")),
@@ -347,6 +347,11 @@ impl Week {
                     .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
                 terminal_safe(&p.call),
                 timestamp(p.at),
+                if p.trackable {
+                    ""
+                } else {
+                    " (cannot be followed: no named client or no deliverable)"
+                },
             );
         }
         if !self.failures.is_empty() {
@@ -463,6 +468,18 @@ mod tests {
                 "Kim Park",
                 &[(Consultant, 0.0, "I'll get the figures to you tomorrow.")],
             ),
+            record(
+                "bo-sat",
+                "2026-11-21",
+                "Bo Chen",
+                &[(Consultant, 0.0, "I'll look into it.")],
+            ),
+            record(
+                "bo-sun",
+                "2026-11-22",
+                "Bo Chen",
+                &[(Consultant, 0.0, "Good to see you again.")],
+            ),
         ];
         let week = Week::new(records, Vec::new(), "2026-11-23".parse().unwrap());
         let status = |what: &str| {
@@ -492,10 +509,13 @@ mod tests {
             status("figures"),
             (Status::Overdue, Some("2026-11-21".into()))
         );
+        // Nothing to search for: never "not mentioned since", however many calls follow.
+        let vague = week.promises.iter().find(|p| p.call == "bo-sat").unwrap();
+        assert_eq!((vague.status, vague.trackable), (Status::Open, false));
         assert_eq!(week.calls.first().map(|c| c.id.as_str()), Some("dana-mon"));
         let text = week.to_text();
         assert!(
-            text.contains("3 made, 1 followed up, 1 overdue, 1 not mentioned since"),
+            text.contains("4 made, 1 followed up, 1 overdue, 1 not mentioned since, 1 open"),
             "{text}"
         );
     }
