@@ -209,41 +209,7 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
             .collect(),
         best: moment_views(&week.best_moments),
         worst: moment_views(&week.worst_moments),
-        promises: week
-            .promises
-            .iter()
-            .map(|p| PromiseView {
-                status: if p.trackable || p.status == Status::Overdue {
-                    p.status.label()
-                } else {
-                    "open (cannot be followed)"
-                },
-                class: match p.status {
-                    Status::FollowedUp => "good",
-                    Status::Open => "none",
-                    Status::Overdue | Status::NotMentioned => "poor",
-                },
-                due: match (&p.due, &p.when) {
-                    (Some(due), Some(when)) => format!("{due} ({when})"),
-                    (None, Some(when)) => when.clone(),
-                    _ => "no time said".into(),
-                },
-                owner: p.owner.clone(),
-                what: if p.what.is_empty() {
-                    p.quote.clone()
-                } else {
-                    p.what.clone()
-                },
-                call: format!("{} {}", p.call, timestamp(p.at)),
-                link: p.link.clone(),
-                follow_up: p.follow_up.as_ref().map(|m| {
-                    (
-                        format!("{} {}: “{}”", m.call, timestamp(m.at), m.quote),
-                        m.link.clone(),
-                    )
-                }),
-            })
-            .collect(),
+        promises: promise_views(&week.promises),
         failures: week
             .failures
             .iter()
@@ -252,6 +218,43 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
         as_of: week.as_of.to_string(),
     };
     page.render()
+}
+
+fn promise_views(promises: &[super::ledger::Promise]) -> Vec<PromiseView> {
+    promises
+        .iter()
+        .map(|p| PromiseView {
+            status: if p.trackable || p.status == Status::Overdue {
+                p.status.label()
+            } else {
+                "open (cannot be followed)"
+            },
+            class: match p.status {
+                Status::FollowedUp => "good",
+                Status::Open => "none",
+                Status::Overdue | Status::NotMentioned => "poor",
+            },
+            due: match (&p.due, &p.when) {
+                (Some(due), Some(when)) => format!("{due} ({when})"),
+                (None, Some(when)) => when.clone(),
+                _ => "no time said".into(),
+            },
+            owner: p.owner.clone(),
+            what: if p.what.is_empty() {
+                p.quote.clone()
+            } else {
+                p.what.clone()
+            },
+            call: format!("{} {}", p.call, timestamp(p.at)),
+            link: p.link.clone(),
+            follow_up: p.follow_up.as_ref().map(|m| {
+                (
+                    format!("{} {}: “{}”", m.call, timestamp(m.at), m.quote),
+                    m.link.clone(),
+                )
+            }),
+        })
+        .collect()
 }
 
 fn moment_views(moments: &[super::Moment]) -> Vec<MomentView> {
