@@ -499,16 +499,10 @@ fn model_command(command: ModelCommand) -> Result<ExitCode> {
 }
 
 fn batch(args: &BatchArgs) -> Result<ExitCode> {
-    let (rubric, rubric_key) = match &args.rubric {
-        Some(path) => {
-            let text = std::fs::read(path)
-                .with_context(|| format!("cannot read the rubric {}", path.display()))?;
-            (
-                Rubric::load(path)?,
-                cache::content_key(&[], &String::from_utf8_lossy(&text))?,
-            )
-        }
-        None => (Rubric::default_rubric(), "built-in".to_string()),
+    // Read the rubric first: a typo in it should not cost a batch.
+    let rubric = match &args.rubric {
+        Some(path) => Rubric::load(path)?,
+        None => Rubric::default_rubric(),
     };
     let found = batch::discover(&args.targets, &args.output)?;
     let shard = match &args.shard {
@@ -556,7 +550,6 @@ fn batch(args: &BatchArgs) -> Result<ExitCode> {
         },
         jobs,
         rubric,
-        rubric_key,
         cache: Cache::default_dir().map(Cache::new),
         no_cache: args.no_cache,
         pages: [PageArg::Html, PageArg::Text]

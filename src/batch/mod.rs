@@ -242,9 +242,8 @@ pub struct Settings {
     pub whisper: WhisperSettings,
     /// Whisper runs at a time.
     pub jobs: usize,
+    /// A change to it (to what it says, not to its comments) re-scores every call.
     pub rubric: Rubric,
-    /// Identifies the rubric: a change re-scores every call.
-    pub rubric_key: String,
     pub cache: Option<Cache>,
     /// Transcribe again rather than take the cache's transcript.
     pub no_cache: bool,
@@ -457,12 +456,13 @@ fn fail(call: &CallInputs, outdir: &Outdir, reason: String) -> Outcome {
     }
 }
 
-/// The call's result key: its transcript's and the rubric's.
+/// The call's result key: its transcript's and the rubric's (as parsed,
+/// so that only what the rubric says counts).
 fn result_key(transcript_key: &str, settings: &Settings) -> String {
     use sha2::{Digest, Sha256};
     cache::hex(&Sha256::digest(format!(
-        "{transcript_key}|{}",
-        settings.rubric_key
+        "{transcript_key}|{:?}",
+        settings.rubric
     )))
 }
 
