@@ -24,7 +24,7 @@ use crate::transcribe::{WhisperSettings, WhisperTranscriber};
 use crate::{CallOptions, Progress, import};
 use jiff::civil::Date;
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Mutex, PoisonError};
 use thiserror::Error;
@@ -276,7 +276,7 @@ impl Outcome {
 #[derive(Debug)]
 pub enum Event<'a> {
     /// The calls to do: how many, and their audio in seconds (as the
-    /// containers state it; transcripts count their length once read).
+    /// containers state it, without decoding; transcripts have none).
     Planned { calls: usize, audio_seconds: f64 },
     /// A Whisper run (`worker`) started on a call.
     Started { worker: usize, id: &'a str },
@@ -591,11 +591,6 @@ fn with_whisper(
         let _ = cache.put(&job.key, &call);
     }
     record(job.call, outdir, settings, call, job.key.clone())
-}
-
-/// Where a batch writes when not told: `rapport-results` in the current folder.
-pub fn default_outdir() -> &'static Path {
-    Path::new("rapport-results")
 }
 
 #[cfg(test)]
