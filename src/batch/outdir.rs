@@ -97,7 +97,7 @@ impl Outdir {
         folders.recursive(true);
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o700);
-        for sub in ["calls", "failed"] {
+        for sub in [CALLS, FAILED] {
             folders.create(root.join(sub)).map_err(io_error)?;
         }
         let lock = File::options()
@@ -134,11 +134,11 @@ impl Outdir {
     }
 
     fn record_path(&self, id: &str) -> PathBuf {
-        self.root.join("calls").join(format!("{id}.json"))
+        call_file(&self.root, CALLS, id, "json")
     }
 
     fn failure_path(&self, id: &str) -> PathBuf {
-        self.root.join("failed").join(format!("{id}.json"))
+        call_file(&self.root, FAILED, id, "json")
     }
 
     /// The call's record, if a readable one of this version is there.
@@ -149,14 +149,11 @@ impl Outdir {
     /// Writes the call's pages, then its record; clears an old failure.
     pub fn finish(&self, record: &CallRecord, pages: &[Page]) -> io::Result<()> {
         for page in pages {
-            let path = self
-                .root
-                .join("calls")
-                .join(format!("{}.{}", record.id, page.extension()));
             let format = match page {
                 Page::Html => crate::report::AnalysisFormat::Html,
                 Page::Text => crate::report::AnalysisFormat::Text { color: false },
             };
+            let path = call_file(&self.root, CALLS, &record.id, page.extension());
             crate::write_atomically(&path, |out| {
                 crate::report::write_analysis(&record.analysis, format, out)
             })?;
@@ -173,19 +170,12 @@ impl Outdir {
         crate::write_atomically(&self.failure_path(&failure.id), |out| {
             serde_json::to_writer_pretty(&mut *out, failure).map_err(io::Error::other)
         })?;
-        remove_if_there(&self.record_path(&failure.id))?;
-        for page in [Page::Html, Page::Text] {
-            remove_if_there(&self.root.join("calls").join(format!(
-                "{}.{}",
-                failure.id,
-                page.extension()
-            )))?;
+        for ext in CALL_FILES {
+            remove_if_there(&call_file(&self.root, CALLS, &failure.id, ext))?;
         }
         Ok(())
     }
-}
 
-impl Outdir {
     /// Copies the records, pages and failures in the output folders
     /// `sources` into this one, and returns the ids of the calls they hold.
     /// A call found in two sources is an error: it would count twice.
@@ -193,63 +183,32 @@ impl Outdir {
         let here = std::fs::canonicalize(&self.root).ok();
         let mut owner: BTreeMap<String, PathBuf> = BTreeMap::new();
         for source in sources {
-            if !source.join("calls").is_dir() {
+            if !source.join(CALLS).is_dir() {
                 return Err(BatchError::NotAnOutdir {
                     path: source.clone(),
                 });
             }
             let same = std::fs::canonicalize(source).ok() == here;
-            for sub in ["calls", "failed"] {
-                let dir = source.join(sub);
-                let Ok(entries) = std::fs::read_dir(&dir) else {
-                    continue;
-                };
-                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-                files.sort();
-                for file in files {
-                    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-                    let Some(name) = name.filter(|n| !n.starts_with('.')) else {
-                        continue;
-                    };
-                    let Some(id) = name.strip_suffix(".json") else {
-                        continue;
-                    };
-                    if let Some(first) = owner.get(id)
+            for (sub, files) in [(CALLS, &CALL_FILES[..]), (FAILED, &["json"][..])] {
+                for id in ids_in(&source.join(sub))? {
+                    if let Some(first) = owner.get(&id)
                         && first != source
                     {
                         return Err(BatchError::Duplicate {
-                            id: id.to_string(),
+                            id,
                             first: first.clone(),
                             second: source.clone(),
                         });
                     }
-                    owner.insert(id.to_string(), source.clone());
-                    if same {
-                        continue;
-                    }
-                    let extensions: &[&str] = if sub == "calls" {
-                        &["html", "txt", "json"]
-                    } else {
-                        &["json"]
-                    };
-                    // The record last: it is the commit, as in a batch.
-                    for ext in extensions {
-                        let from = dir.join(format!("{id}.{ext}"));
-                        if !from.exists() {
-                            continue;
+                    if !same {
+                        for ext in files {
+                            copy_if_there(
+                                &call_file(source, sub, &id, ext),
+                                &call_file(&self.root, sub, &id, ext),
+                            )?;
                         }
-                        let bytes = std::fs::read(&from).map_err(|source| BatchError::Outdir {
-                            path: from.clone(),
-                            source,
-                        })?;
-                        let to = self.root.join(sub).join(format!("{id}.{ext}"));
-                        crate::write_atomically(&to, |out| out.write_all(&bytes)).map_err(
-                            |source| BatchError::Outdir {
-                                path: to.clone(),
-                                source,
-                            },
-                        )?;
                     }
+                    owner.insert(id, source.clone());
                 }
             }
         }
@@ -257,11 +216,56 @@ impl Outdir {
     }
 }
 
+const CALLS: &str = "calls";
+const FAILED: &str = "failed";
+
+/// What a finished call leaves in `calls/`, the record last: it is the
+/// commit, so whatever copies or removes a call's files goes in this order.
+const CALL_FILES: [&str; 3] = ["html", "txt", "json"];
+
+fn call_file(root: &Path, sub: &str, id: &str, ext: &str) -> PathBuf {
+    root.join(sub).join(format!("{id}.{ext}"))
+}
+
+fn copy_if_there(from: &Path, to: &Path) -> Result<(), BatchError> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BatchError::Outdir { path, source }
+    };
+    let bytes = match std::fs::read(from) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        read => read.map_err(io_error(from))?,
+    };
+    crate::write_atomically(to, |out| out.write_all(&bytes)).map_err(io_error(to))
+}
+
 fn remove_if_there(path: &Path) -> io::Result<()> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// The ids of the (not hidden) `.json` files in `dir`, sorted; none when
+/// there is no such folder.
+fn ids_in(dir: &Path) -> Result<Vec<String>, BatchError> {
+    let entries = match std::fs::read_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        entries => entries.map_err(|source| BatchError::Outdir {
+            path: dir.to_path_buf(),
+            source,
+        })?,
+    };
+    let mut ids: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let id = name.strip_suffix(".json")?;
+            (!id.starts_with('.')).then(|| id.to_string())
+        })
+        .collect();
+    ids.sort();
+    Ok(ids)
 }
 
 fn read_record(path: &Path) -> Result<CallRecord, String> {
@@ -276,56 +280,38 @@ fn read_record(path: &Path) -> Result<CallRecord, String> {
     Ok(record)
 }
 
+fn read_failure(path: &Path) -> Result<Failure, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+}
+
+/// Every file of one kind (`calls/` records or `failed/` failures) in `root`.
+fn read_each<T>(
+    root: &Path,
+    sub: &str,
+    parse: fn(&Path) -> Result<T, String>,
+) -> Result<Vec<T>, BatchError> {
+    ids_in(&root.join(sub))?
+        .into_iter()
+        .map(|id| {
+            let path = call_file(root, sub, &id, "json");
+            parse(&path).map_err(|reason| BatchError::BadRecord { path, reason })
+        })
+        .collect()
+}
+
 /// Every record and failure in the output folder `root`, in id order: what
 /// a summary is made of.
 pub fn read_all(root: &Path) -> Result<(Vec<CallRecord>, Vec<Failure>), BatchError> {
-    let list = |sub: &str| -> Result<Vec<PathBuf>, BatchError> {
-        let dir = root.join(sub);
-        let entries = std::fs::read_dir(&dir).map_err(|source| BatchError::Outdir {
-            path: dir.clone(),
-            source,
-        })?;
-        let mut paths: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.extension().is_some_and(|e| e == "json")
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        paths.sort();
-        Ok(paths)
-    };
-    if !root.join("calls").is_dir() {
+    if !root.join(CALLS).is_dir() {
         return Err(BatchError::NotAnOutdir {
             path: root.to_path_buf(),
         });
     }
-    let records = list("calls")?
-        .into_iter()
-        .map(|path| {
-            read_record(&path).map_err(|reason| BatchError::BadRecord {
-                path: path.clone(),
-                reason,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let failures = if root.join("failed").is_dir() {
-        list("failed")?
-            .into_iter()
-            .map(|path| {
-                std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| serde_json::from_slice::<Failure>(&b).map_err(|e| e.to_string()))
-                    .map_err(|reason| BatchError::BadRecord { path, reason })
-            })
-            .collect::<Result<Vec<_>, _>>()?
-    } else {
-        Vec::new()
-    };
-    Ok((records, failures))
+    Ok((
+        read_each(root, CALLS, read_record)?,
+        read_each(root, FAILED, read_failure)?,
+    ))
 }
 
 #[cfg(test)]

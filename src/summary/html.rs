@@ -35,6 +35,7 @@ struct Page {
 
 struct ScoreBar {
     x: String,
+    width: String,
     y: String,
     height: String,
     class: &'static str,
@@ -83,13 +84,6 @@ struct PromiseView {
     follow_up: Option<(String, String)>,
 }
 
-fn value(row: &CallRow, id: &str) -> Option<f64> {
-    row.numbers
-        .iter()
-        .find(|(n, _)| n == id)
-        .and_then(|(_, v)| *v)
-}
-
 fn date_text(date: Option<jiff::civil::Date>) -> String {
     date.map_or_else(|| "undated".into(), |d| d.to_string())
 }
@@ -104,6 +98,7 @@ fn score_bars(calls: &[CallRow]) -> Vec<ScoreBar> {
             let height = c.score.unwrap_or(0.0).clamp(0.0, 100.0) * 1.6;
             ScoreBar {
                 x: format!("{:.1}", 30.0 + i as f64 * step + step * 0.15),
+                width: format!("{:.1}", step * 0.7),
                 y: format!("{:.1}", 170.0 - height),
                 height: format!("{height:.1}"),
                 class: class_of(c.score),
@@ -121,7 +116,7 @@ fn trend(calls: &[CallRow], (id, heading, scale, unit): (&str, &str, f64, &str))
     let values: Vec<(usize, f64)> = calls
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| value(c, id).map(|v| (i, v * scale)))
+        .filter_map(|(i, c)| c.number(id).map(|v| (i, v * scale)))
         .collect();
     let top = values.iter().map(|v| v.1).fold(1.0, f64::max);
     let step = 280.0 / calls.len().saturating_sub(1).max(1) as f64;
@@ -201,7 +196,7 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
                 numbers: TRENDS
                     .iter()
                     .map(|(id, _, scale, unit)| {
-                        value(c, id)
+                        c.number(id)
                             .map_or_else(|| "–".into(), |v| format!("{:.0}{unit}", v * scale))
                     })
                     .collect(),

@@ -66,6 +66,16 @@ pub struct CallRow {
     pub inputs: Vec<String>,
 }
 
+impl CallRow {
+    /// The headline value of signal `id`, if the call gave one.
+    pub fn number(&self, id: &str) -> Option<f64> {
+        self.numbers
+            .iter()
+            .find(|(n, _)| n == id)
+            .and_then(|(_, v)| *v)
+    }
+}
+
 /// A moment of a call, with where to find it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Moment {
@@ -277,12 +287,6 @@ impl Week {
             "{:<10}  {:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
             "date", "call", "length", "score", "talk", "questions", "options", "promises"
         );
-        let number = |row: &CallRow, id: &str| {
-            row.numbers
-                .iter()
-                .find(|(n, _)| n == id)
-                .and_then(|(_, v)| *v)
-        };
         let cell = |v: Option<f64>, scale: f64, unit: &str| {
             v.map_or_else(|| "–".to_string(), |v| format!("{:.0}{unit}", v * scale))
         };
@@ -297,10 +301,10 @@ impl Week {
                 c.date.map_or_else(|| "–".to_string(), |d| d.to_string()),
                 timestamp(c.duration),
                 cell(c.score, 1.0, ""),
-                cell(number(c, "talk-share"), 100.0, " %"),
-                cell(number(c, "questions"), 1.0, ""),
-                cell(number(c, "options-offered"), 1.0, ""),
-                cell(number(c, "promises"), 1.0, ""),
+                cell(c.number("talk-share"), 100.0, " %"),
+                cell(c.number("questions"), 1.0, ""),
+                cell(c.number("options-offered"), 1.0, ""),
+                cell(c.number("promises"), 1.0, ""),
             );
         }
         let average =
