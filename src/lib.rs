@@ -135,19 +135,17 @@ pub fn transcribe_call(
         None
     };
     // Roles are settled before Whisper runs: a bad --consultant costs nothing.
-    let (participants, roles, voices) = if let Some(found) = &split {
+    let (people, roles) = if let Some(found) = &split {
         let names: Vec<String> = (1..=found.speakers)
             .map(|n| format!("Speaker {n}"))
             .collect();
-        let (voices, roles) = speakers::assign_named(&names, options.consultant.as_deref(), &[])?;
-        (voices[..1].to_vec(), roles, voices)
+        speakers::assign_named(&names, options.consultant.as_deref(), &[])?
     } else {
-        let (participants, roles) = speakers::assign(
+        speakers::assign(
             &tracks,
             options.consultant.as_deref(),
             &options.consultant_names,
-        )?;
-        (participants, roles, Vec::new())
+        )?
     };
     let total: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();
     let input_names = inputs
@@ -161,7 +159,7 @@ pub fn transcribe_call(
     }
     let mut done_before = 0.0;
     let mut transcripts = Vec::with_capacity(tracks.len());
-    for ((track, participant), speech) in tracks.into_iter().zip(participants).zip(regions) {
+    for (track, speech) in tracks.into_iter().zip(regions) {
         let segments = transcribe::transcribe_regions(transcriber, &track, &speech, &mut |done| {
             progress(Progress {
                 done: done_before + done,
@@ -169,30 +167,43 @@ pub fn transcribe_call(
             });
         })?;
         done_before += speech::total_seconds(&speech);
-        transcripts.push(transcript::TrackTranscript {
-            summary: transcript::TrackSummary {
-                participant: participant.id.clone(),
-                file: track.file.display().to_string(),
-                channel: track.channel,
-                duration: track.end(),
-                speech,
-            },
-            participant,
-            segments,
-        });
+        // Whose track it is is settled below: one person, or a split mix.
+        let summary = transcript::TrackSummary {
+            participant: String::new(),
+            file: track.file.display().to_string(),
+            channel: track.channel,
+            duration: track.end(),
+            speech,
+        };
+        transcripts.push((summary, segments));
     }
     if let Some(found) = split
-        && let Some(track) = transcripts.pop()
+        && let Some((summary, segments)) = transcripts.pop()
     {
         return Ok(split_mixed_track(
-            track,
+            &summary,
+            segments,
             &found,
-            voices,
+            people,
             roles,
             input_names,
             model_name,
         ));
     }
+    let transcripts = transcripts
+        .into_iter()
+        .zip(people)
+        .map(
+            |((summary, segments), participant)| transcript::TrackTranscript {
+                summary: transcript::TrackSummary {
+                    participant: participant.id.clone(),
+                    ..summary
+                },
+                participant,
+                segments,
+            },
+        )
+        .collect();
     Ok(transcript::Call::assemble(
         transcripts,
         roles,
@@ -205,14 +216,15 @@ pub fn transcribe_call(
 /// participant per speaker (named in order of first speech), each word
 /// given to the speaker heard at its time, and the estimate said so.
 fn split_mixed_track(
-    track: transcript::TrackTranscript,
+    track: &transcript::TrackSummary,
+    segments: Vec<transcribe::Segment>,
     found: &speakers::diarize::Diarization,
     voices: Vec<speakers::Participant>,
     roles: speakers::RoleSource,
     inputs: Vec<String>,
     model_name: &str,
 ) -> transcript::Call {
-    let mut segments = found.split(track.segments);
+    let mut segments = found.split(segments);
     let transcripts = voices
         .into_iter()
         .enumerate()
@@ -222,7 +234,7 @@ fn split_mixed_track(
                 summary: transcript::TrackSummary {
                     participant: participant.id.clone(),
                     speech: found.regions_of(i),
-                    ..track.summary.clone()
+                    ..track.clone()
                 },
                 participant,
                 segments: std::mem::take(&mut segments[i]),
