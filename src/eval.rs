@@ -11,7 +11,10 @@
 //! A label counts only where the line's `scope` says the corpus annotates it
 //! and its `ignore` does not leave it out.
 
-use crate::signals::{Input, Settings, Signal, options_offered, promises, questions};
+use crate::annotations::agreement::CoachAgreement;
+use crate::signals::{
+    self, Evidence, Input, Settings, Signal, SignalOutput, options_offered, promises, questions,
+};
 use crate::speakers::{Participant, Role, RoleSource};
 use crate::transcript::{Call, Utterance};
 use rayon::prelude::*;
@@ -21,8 +24,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// The labels the detectors predict, in report order.
-pub const LABELS: [&str; 5] = [
+/// The labels the detectors predict, in report order: the evaluation
+/// data's, then the product's own (which coaches' annotations use).
+pub const LABELS: [&str; 10] = crate::annotations::VOCABULARY;
+
+/// The labels of the evaluation data format.
+const DATASET_LABELS: [&str; 5] = [
     "question",
     "question.open",
     "question.closed",
@@ -121,6 +128,10 @@ pub struct Report {
     /// Where the detectors and the labels disagree, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<Disagreement>,
+    /// How far coaches agree with each other, when annotated calls were
+    /// measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coaches: Option<CoachAgreement>,
 }
 
 /// An utterance the detectors got wrong for one label.
@@ -161,6 +172,9 @@ impl Report {
             }
         }
         table("all", &self.pooled);
+        if let Some(coaches) = &self.coaches {
+            out.push_str(&coaches.to_text());
+        }
         for d in &self.disagreements {
             let _ = writeln!(
                 out,
@@ -270,39 +284,71 @@ fn as_call(example: &Example) -> Call {
     )
 }
 
-/// The labels the detectors give the example's utterance.
+/// The signals that put labels on utterances, and the labels they put.
+fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
+    match (signal, evidence.kind.as_str()) {
+        ("questions", "open") => &["question", "question.open"],
+        ("questions", _) => &["question", "question.closed"],
+        ("options-offered", _) => &["option"],
+        ("promises", "vague-promise") => &["commitment", "vague-promise"],
+        ("promises", _) => &["commitment"],
+        ("decision-handback", _) => &["decision-handback"],
+        ("out-of-school", _) => &["out-of-school"],
+        ("interruptions", _) => &["interruption"],
+        ("check-understanding", _) => &["check-understanding"],
+        _ => &[],
+    }
+}
+
+/// The labels on each of `utterances` utterances, from signals' outputs.
+fn labels_from(outputs: &[SignalOutput], utterances: usize) -> Vec<BTreeSet<&'static str>> {
+    let mut labels = vec![BTreeSet::new(); utterances];
+    for output in outputs {
+        for evidence in &output.evidence {
+            let Some(set) = labels.get_mut(evidence.utterance) else {
+                continue;
+            };
+            // An utterance asking several things is judged by its last
+            // question, the one left for the other person to answer.
+            if output.id == "questions" {
+                set.remove("question.open");
+                set.remove("question.closed");
+            }
+            set.extend(labels_of(&output.id, evidence));
+        }
+    }
+    labels
+}
+
+/// The labels the detectors put on each utterance of a whole call.
+pub fn detect(call: &Call) -> Vec<BTreeSet<&'static str>> {
+    labels_from(
+        &signals::run(call, &Settings::default()),
+        call.utterances.len(),
+    )
+}
+
+/// The labels the detectors give the example's utterance. Only the signals
+/// behind the dataset labels run: datasets are hundreds of thousands of
+/// utterances.
 pub fn predict(example: &Example) -> BTreeSet<&'static str> {
     let call = as_call(example);
     let input = Input::new(&call);
-    let target = call.utterances.len() - 1;
     let settings = Settings::default();
-    let on_target = |signal: &dyn Signal| -> Vec<String> {
-        signal
-            .detect(&input, &settings)
-            .evidence
-            .into_iter()
-            .filter(|e| e.utterance == target)
-            .map(|e| e.kind)
-            .collect()
-    };
-    let mut labels = BTreeSet::new();
-    // An utterance asking several things is judged by its last question,
-    // the one left for the other person to answer.
-    if let Some(kind) = on_target(&questions::Questions).last() {
-        labels.insert("question");
-        labels.insert(if kind == "open" {
-            "question.open"
-        } else {
-            "question.closed"
-        });
-    }
-    if !on_target(&options_offered::OptionsOffered).is_empty() {
-        labels.insert("option");
-    }
-    if !on_target(&promises::Promises).is_empty() {
-        labels.insert("commitment");
-    }
-    labels
+    let outputs: Vec<SignalOutput> = [
+        &questions::Questions as &dyn Signal,
+        &options_offered::OptionsOffered,
+        &promises::Promises,
+    ]
+    .iter()
+    .map(|signal| signal.detect(&input, &settings))
+    .collect();
+    labels_from(&outputs, call.utterances.len())
+        .pop()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| DATASET_LABELS.contains(l))
+        .collect()
 }
 
 fn score<'a>(examples: impl Iterator<Item = (&'a Example, &'a BTreeSet<&'static str>)>) -> Scores {
@@ -336,7 +382,17 @@ fn score<'a>(examples: impl Iterator<Item = (&'a Example, &'a BTreeSet<&'static 
 /// disagreements on the labels in `show`.
 pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
     let predictions: Vec<BTreeSet<&'static str>> = examples.par_iter().map(predict).collect();
-    let pooled = score(examples.iter().zip(&predictions));
+    evaluate_predicted(examples, &predictions, show)
+}
+
+/// Scores predictions already made (`predictions[i]` for `examples[i]`).
+pub fn evaluate_predicted(
+    examples: &[Example],
+    predictions: &[BTreeSet<&'static str>],
+    show: &[String],
+) -> Report {
+    let predictions = &predictions[..examples.len().min(predictions.len())];
+    let pooled = score(examples.iter().zip(predictions));
     let mut names: Vec<&str> = examples.iter().map(|e| e.corpus.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -346,7 +402,7 @@ pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
             let scores = score(
                 examples
                     .iter()
-                    .zip(&predictions)
+                    .zip(predictions)
                     .filter(|(e, _)| e.corpus == name),
             );
             (name.to_string(), scores)
@@ -354,7 +410,7 @@ pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
         .collect();
     let disagreements = examples
         .iter()
-        .zip(&predictions)
+        .zip(predictions)
         .flat_map(|(example, predicted)| {
             show.iter().filter_map(move |label| {
                 let judged = example.scope.contains(label) && !example.ignore.contains(label);
@@ -373,6 +429,7 @@ pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
         pooled,
         corpora,
         disagreements,
+        coaches: None,
     }
 }
 

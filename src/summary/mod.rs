@@ -373,7 +373,7 @@ impl Week {
     }
 }
 
-fn spreadsheet_safe(cell: &str) -> String {
+pub(crate) fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
