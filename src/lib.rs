@@ -16,6 +16,7 @@
 //! never prints: the binary owns the terminal, and long work reports
 //! through a callback.
 
+pub mod annotations;
 pub mod audio;
 pub mod batch;
 pub mod cache;
@@ -24,6 +25,7 @@ pub mod eval;
 pub mod import;
 pub mod model;
 pub mod report;
+pub mod review;
 pub mod score;
 pub mod signals;
 pub mod speakers;

@@ -4,6 +4,8 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rapport::annotations::agreement::{self, Annotated};
+use rapport::annotations::{self, Sidecar};
 use rapport::batch::{self, CallInputs, Outcome, Outdir, Page, Shard};
 use rapport::cache::{self, Cache};
 use rapport::config::Config;
@@ -16,6 +18,7 @@ use rapport::summary::{self, Week};
 use rapport::transcribe::{WhisperSettings, WhisperTranscriber, default_threads};
 use rapport::{CallOptions, Progress};
 use std::io::{self, IsTerminal, Write};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -52,12 +55,17 @@ enum Command {
         #[arg(value_name = "ID")]
         id: Option<String>,
     },
-    /// Measure the detectors against human-labelled utterances.
+    /// Measure the detectors against human-labelled utterances, or against
+    /// coaches' labels on reviewed calls.
     ///
-    /// DATASET is JSON Lines: one utterance per line with `text`, `speaker`,
-    /// `role`, `context` (preceding utterances), `labels`, `scope` and
-    /// `ignore`. Prints precision, recall and F1 per label, per corpus and
-    /// pooled.
+    /// A DATASET is JSON Lines: one utterance per line with `text`,
+    /// `speaker`, `role`, `context` (preceding utterances), `labels`,
+    /// `scope` and `ignore`. An ANNOTATED call is the
+    /// `CALL.annotations.jsonl` file `rapport review` writes (a folder is
+    /// searched for them): a coach's verdicts count where the coach gave
+    /// one. Prints precision, recall and F1 per label, per corpus (or call)
+    /// and pooled, and Cohen's kappa between coaches who labelled the same
+    /// call.
     Eval(EvalArgs),
     /// Analyse a folder of calls (a week of them, say): one result per call
     /// and a summary of them all, with a ledger of the promises made.
@@ -76,9 +84,68 @@ enum Command {
     /// into OUTDIR and the summary written there, as one machine would have.
     /// Exits 1 when any call failed.
     Merge(MergeArgs),
+    /// Review a call in the browser and label its moments: a page on
+    /// 127.0.0.1 with the audio, the transcript, who spoke when and what
+    /// the detectors found, where a coach adds, confirms, rejects or
+    /// corrects labels, with a rating and a comment.
+    ///
+    /// Takes the same inputs as `analyze`. Labels go to
+    /// CALL.annotations.jsonl beside the call (append-only; several tabs or
+    /// coaches may write at once). Prints the address to open, which
+    /// carries this session's token; stops on Ctrl-C.
+    Review(ReviewArgs),
+    /// Write coaches' labelled moments as a training and example set: the
+    /// words with their context, labels, rating, comment, speaker role and
+    /// times; with --clips, each moment's audio as a WAV file.
+    Export(ExportArgs),
     /// Install or convert the Whisper model.
     #[command(subcommand)]
     Model(ModelCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct ReviewArgs {
+    #[command(flatten)]
+    transcription: TranscriptionArgs,
+    /// Port to listen on, on 127.0.0.1 only [default: any free port].
+    #[arg(long, value_name = "P", default_value_t = 0)]
+    port: u16,
+    /// Who is labelling [default: `$RAPPORT_COACH`, else the login name].
+    #[arg(long, value_name = "NAME", env = "RAPPORT_COACH")]
+    coach: Option<String>,
+    /// The annotations file [default: CALL.annotations.jsonl beside the call].
+    #[arg(long, value_name = "FILE")]
+    annotations: Option<PathBuf>,
+    /// A rubric (TOML) for the score shown.
+    #[arg(long, value_name = "FILE")]
+    rubric: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    /// Annotations files (CALL.annotations.jsonl) or folders holding them.
+    #[arg(required = true, value_name = "ANNOTATED")]
+    inputs: Vec<PathBuf>,
+    /// Output format: one JSON object per line, or CSV.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Write to FILE (owner-only, atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also cut each moment's audio (half a second either side) into a WAV
+    /// file in DIR, for an example library.
+    #[arg(long, value_name = "DIR")]
+    clips: Option<PathBuf>,
+    /// Replace the participants' names, e-mail addresses and anything with
+    /// a digit in it (phone numbers, amounts) in the exported text.
+    #[arg(long)]
+    redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -227,8 +294,8 @@ enum AnalyzeFormatArg {
 
 #[derive(Debug, clap::Args)]
 struct EvalArgs {
-    #[arg(value_name = "DATASET")]
-    dataset: PathBuf,
+    #[arg(required = true, value_name = "DATASET|ANNOTATED|DIR")]
+    inputs: Vec<PathBuf>,
     /// Also list the utterances where the detectors disagree with the
     /// labels on LABEL (repeatable): what was missed, what was a false alarm.
     #[arg(long, value_name = "LABEL", value_parser = clap::builder::PossibleValuesParser::new(rapport::eval::LABELS))]
@@ -284,6 +351,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval(&args),
         Command::Batch(args) => batch(&args),
         Command::Merge(args) => merge(&args),
+        Command::Review(args) => review(&args),
+        Command::Export(args) => export(&args),
         Command::Model(command) => model_command(command),
     };
     match result {
@@ -469,14 +538,154 @@ fn emit(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<
 }
 
 fn eval(args: &EvalArgs) -> Result<ExitCode> {
-    let examples = rapport::eval::load(&args.dataset)?;
-    let report = rapport::eval::evaluate(&examples, &args.show_errors);
+    let mut dataset = Vec::new();
+    let mut annotated_files = Vec::new();
+    for path in &args.inputs {
+        if path.is_dir() || path.to_string_lossy().ends_with(annotations::SUFFIX) {
+            annotated_files.extend(annotated(std::slice::from_ref(path))?);
+        } else {
+            dataset.extend(rapport::eval::load(path)?);
+        }
+    }
+    let report = agreement::evaluate(&dataset, &annotated_files, &args.show_errors);
     emit(args.output.as_deref(), |out| match args.format {
         FormatArg::Text => out.write_all(report.to_text().as_bytes()),
         FormatArg::Json => {
             serde_json::to_writer_pretty(&mut *out, &report)?;
             writeln!(out)
         }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads annotations files (folders: every one under them), warning about
+/// lines that could not be read.
+fn annotated(inputs: &[PathBuf]) -> Result<Vec<Annotated>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let found = if input.is_dir() {
+            let found = annotations::find(input)?;
+            if found.is_empty() {
+                anyhow::bail!(
+                    "{}: no *{} files in it (rapport review writes them)",
+                    input.display(),
+                    annotations::SUFFIX
+                );
+            }
+            found
+        } else {
+            vec![input.clone()]
+        };
+        for path in found {
+            let file = Annotated::load(&path)?;
+            for skipped in &file.annotations.skipped {
+                eprintln!(
+                    "warning: {}:{}: line skipped (kept in the file): {}",
+                    path.display(),
+                    skipped.line,
+                    skipped.reason
+                );
+            }
+            files.push(file);
+        }
+    }
+    Ok(files)
+}
+
+fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let files = annotated(&args.inputs)?;
+    let mut moments = annotations::export::moments(&files);
+    if let Some(dir) = &args.clips {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let written = annotations::export::write_clips(&files, &mut moments, dir)?;
+        eprintln!("wrote {written} clip(s) to {}", dir.display());
+    }
+    if args.redact {
+        let redactor = annotations::export::Redactor::for_files(&files);
+        for moment in &mut moments {
+            redactor.moment(moment);
+        }
+    }
+    emit(args.output.as_deref(), |out| match args.format {
+        ExportFormat::Jsonl => annotations::export::write_jsonl(&moments, out),
+        ExportFormat::Csv => annotations::export::write_csv(&moments, out),
+    })?;
+    if moments.is_empty() {
+        eprintln!("no labelled moments in {} file(s)", files.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn review(args: &ReviewArgs) -> Result<ExitCode> {
+    let rubric = match &args.rubric {
+        Some(path) => Rubric::load(path)?,
+        None => Rubric::default_rubric(),
+    };
+    let coach = args
+        .coach
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "coach".into());
+    // Take the port first: one in use should not cost a transcription.
+    let server = rapport::review::Server::bind(args.port)?;
+    let inputs = &args.transcription.inputs;
+    let call = transcript(&args.transcription)?;
+    let sidecar_path = args
+        .annotations
+        .clone()
+        .unwrap_or_else(|| annotations::sidecar_path(&inputs[0]));
+    let sidecar = Sidecar::new(sidecar_path.clone());
+    let recordings = rapport::transcript_input(inputs)?.is_none();
+    let (audio_names, offsets) = if recordings {
+        let offsets = rapport::audio::offsets(inputs, &args.transcription.offsets)?;
+        (annotations::relative_to(&sidecar_path, inputs), offsets)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let call_key = sidecar.record_call(&call, audio_names, offsets.clone())?;
+    // The player gets every track mixed into one 16 kHz WAV, whatever the
+    // recording's format: a browser plays it, and seeks in it.
+    let audio = if recordings {
+        let tracks = rapport::audio::load(inputs, &offsets)?;
+        let end = tracks
+            .iter()
+            .map(rapport::audio::Track::end)
+            .fold(0.0, f64::max);
+        let file = tempfile::Builder::new()
+            .prefix("rapport-review-")
+            .suffix(".wav")
+            .tempfile()
+            .context("cannot make a temporary file for the call's audio")?;
+        rapport::audio::write_mix(&tracks, 0.0, end, file.path())?;
+        Some(file)
+    } else {
+        None
+    };
+    let session = rapport::review::Session {
+        analysis: rapport::analyze(call, &rubric),
+        sidecar,
+        call_key,
+        coach: coach.clone(),
+        audio: audio.as_ref().map(|f| f.path().to_path_buf()),
+    };
+    let mut stdout = io::stdout().lock();
+    writeln!(
+        stdout,
+        "reviewing as {coach}; labels are saved to {}",
+        sidecar_path.display()
+    )?;
+    writeln!(stdout, "open {}", server.url())?;
+    stdout.flush()?;
+    drop(stdout);
+    eprintln!("press Ctrl-C to stop");
+    server.run(session, async {
+        let _ = tokio::signal::ctrl_c().await;
     })?;
     Ok(ExitCode::SUCCESS)
 }

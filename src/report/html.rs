@@ -22,7 +22,7 @@ const MARKED: &[&str] = &[
     "out-of-school",
 ];
 
-const ROW_HEIGHT: f64 = 44.0;
+pub(crate) const ROW_HEIGHT: f64 = 44.0;
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -50,21 +50,24 @@ struct DimensionView {
     reasons: Vec<String>,
 }
 
-struct Row {
-    label: String,
-    class: &'static str,
-    label_y: f64,
-    bar_y: f64,
-    bars: Vec<Bar>,
+/// One participant's line on the timeline (the review page draws it too).
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) class: &'static str,
+    pub(crate) label_y: f64,
+    pub(crate) bar_y: f64,
+    pub(crate) bars: Vec<Bar>,
 }
 
-struct Bar {
-    x: String,
-    width: String,
-    title: String,
+pub(crate) struct Bar {
+    pub(crate) x: String,
+    pub(crate) width: String,
+    pub(crate) title: String,
+    /// Where the utterance starts, in seconds (the review page seeks there).
+    pub(crate) start: String,
 }
 
-struct Marker {
+pub(crate) struct Marker {
     signal: String,
     x: String,
     y: f64,
@@ -79,10 +82,10 @@ struct EvidenceView {
     quote: String,
 }
 
-type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
+pub(crate) type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
 
 /// The rows of who spoke when, and the markers of the moments that matter.
-fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>) {
+pub(crate) fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>) {
     let call = &analysis.call;
     let span = call
         .utterances
@@ -120,6 +123,7 @@ fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>)
                     x: x(u.start),
                     width: width(u.start, u.end),
                     title: format!("{} {}", timestamp(u.start), u.text),
+                    start: format!("{:.2}", u.start),
                 })
                 .collect(),
         })

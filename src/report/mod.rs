@@ -7,7 +7,7 @@
 //! by default). All renderers read the same [`Analysis`]; JSON is its serde
 //! form.
 
-mod html;
+pub(crate) mod html;
 mod text;
 
 pub use html::analysis_html;
