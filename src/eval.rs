@@ -152,14 +152,14 @@ impl Report {
             let _ = writeln!(out, "{name} ({} utterances)", scores.utterances);
             let _ = writeln!(
                 out,
-                "  {:<16} {:>9} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
+                "  {:<19} {:>9} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
                 "label", "precision", "recall", "F1", "support", "tp", "fp", "fn"
             );
             for label in LABELS {
                 if let Some(s) = scores.labels.get(label) {
                     let _ = writeln!(
                         out,
-                        "  {label:<16} {:>9.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>6}",
+                        "  {label:<19} {:>9.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>6}",
                         s.precision, s.recall, s.f1, s.support, s.tp, s.fp, s.fn_
                     );
                 }

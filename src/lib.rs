@@ -12,7 +12,10 @@
 //! [`config`] reads `rapport.toml`; [`report`] renders it. [`signals`]
 //! measure the call, [`score`] judges the measurements against a rubric,
 //! and [`analyze`] does both; [`eval`] measures the detectors against
-//! labelled data. [`model`] makes and finds the Whisper model. The library
+//! labelled data. [`review`] serves a local page where coaches label a
+//! call's moments into its [`annotations`] sidecar, which `eval` measures
+//! the detectors against and [`annotations::export`] turns into a
+//! training set. [`model`] makes and finds the Whisper model. The library
 //! never prints: the binary owns the terminal, and long work reports
 //! through a callback.
 

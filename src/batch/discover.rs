@@ -73,6 +73,10 @@ pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchErr
             }
         } else if import::Format::of(&path).is_some() {
             name
+        } else if name.ends_with(crate::annotations::SUFFIX) {
+            // A coach's labels on a call beside it: part of the call, not
+            // something left out.
+            continue;
         } else {
             ignored.push(path);
             continue;
@@ -209,6 +213,7 @@ mod tests {
                 "mon/globex--dana.m4a",
                 "tue/acme.m4a",
                 "tue/notes.txt",
+                "tue/acme.annotations.jsonl",
                 ".hidden/x.wav",
                 "out/calls/old.json",
                 "last-week/.lock",
