@@ -168,6 +168,17 @@ fn blank(name: &str, label: &Label, call: &Call) -> Moment {
     }
 }
 
+/// What rapport calls people it has no names for ("Consultant", "channel
+/// 2", "Speaker 1"): words, not names, so never redacted.
+const GENERIC_NAMES: [&str; 6] = [
+    "consultant",
+    "client",
+    "other",
+    "channel",
+    "speaker",
+    "track",
+];
+
 /// Replaces names, e-mail addresses and numbers in exported text.
 #[derive(Debug, Default)]
 pub struct Redactor {
@@ -186,7 +197,7 @@ impl Redactor {
                     .name
                     .split_whitespace()
                     .map(fold)
-                    .filter(|n| n.chars().count() > 1)
+                    .filter(|n| n.chars().count() > 1 && !GENERIC_NAMES.contains(&n.as_str()))
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -240,9 +251,7 @@ impl Redactor {
         for line in &mut moment.context {
             *line = self.redact(line);
         }
-        if self.names.contains(&fold(&moment.speaker)) || moment.speaker.contains(' ') {
-            moment.speaker = self.redact(&moment.speaker);
-        }
+        moment.speaker = self.redact(&moment.speaker);
     }
 }
 
@@ -333,7 +342,12 @@ pub fn write_clips(
     for file in files {
         let folder = file.path.parent().unwrap_or(Path::new("."));
         let mut by_transcript: BTreeMap<&str, Vec<&mut Moment>> = BTreeMap::new();
-        for moment in moments.iter_mut().filter(|m| m.call == file.name) {
+        // Two files of one name (copies, or two folders' `call`) are told
+        // apart by the transcript; a moment is cut once.
+        for moment in moments
+            .iter_mut()
+            .filter(|m| m.call == file.name && m.clip.is_none())
+        {
             by_transcript
                 .entry(
                     file.annotations
@@ -432,6 +446,17 @@ mod tests {
             m.context[0].starts_with("Client: Call me"),
             "{:?}",
             m.context
+        );
+    }
+
+    #[test]
+    fn redaction_knows_participants_but_not_role_words() {
+        let mut call = testing::call(&[(Role::Client, 0.0, "The client asked Consultant Ann.")]);
+        call.participants[0].person.name = "Ann Lee".into();
+        let redactor = Redactor::for_files(&[file(vec![], &call)]);
+        assert_eq!(
+            redactor.redact("The client asked Consultant Ann."),
+            "The client asked Consultant [name]."
         );
     }
 

@@ -250,18 +250,13 @@ pub fn check(label: &mut Label, call: &Call) -> Result<(), AnnotationError> {
     Ok(())
 }
 
-/// A fresh random id (hex), for records and session tokens.
-pub fn random_id(bytes: usize) -> String {
+/// A fresh random id (hex) from the operating system's random source, for
+/// records, session tokens and nonces.
+pub fn random_id(bytes: usize) -> Result<String, AnnotationError> {
     let mut buf = vec![0u8; bytes];
-    // The OS random source does not fail on the systems rapport runs on; a
-    // clock-derived id is still unique enough for a record if it ever did.
-    if getrandom::fill(&mut buf).is_err() {
-        let nanos = jiff::Timestamp::now().as_nanosecond().to_le_bytes();
-        for (b, n) in buf.iter_mut().zip(nanos.iter().cycle()) {
-            *b = *n;
-        }
-    }
-    crate::cache::hex(&buf)
+    getrandom::fill(&mut buf)
+        .map_err(|e| AnnotationError::Invalid(format!("the system's random source failed: {e}")))?;
+    Ok(crate::cache::hex(&buf))
 }
 
 /// The sidecar of a call: beside its first input, named after the call
@@ -506,7 +501,7 @@ mod tests {
 
     pub(crate) fn label(coach: &str, key: &str, action: Action, label: &str, u: usize) -> Label {
         Label {
-            id: random_id(6),
+            id: random_id(6).unwrap(),
             at: jiff::Timestamp::now(),
             coach: coach.into(),
             call: key.into(),

@@ -72,7 +72,7 @@ impl Server {
             .map_err(|source| ReviewError::Bind { port, source })?;
         Ok(Self {
             listener,
-            token: annotations::random_id(16),
+            token: annotations::random_id(16)?,
         })
     }
 
@@ -91,7 +91,7 @@ impl Server {
         session: Session,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ReviewError> {
-        let nonce = annotations::random_id(16);
+        let nonce = annotations::random_id(16)?;
         let html = render(&session, &self.token, &nonce)?;
         let state = Arc::new(AppState {
             host: format!("127.0.0.1:{}", self.port()),
@@ -247,8 +247,12 @@ struct NewLabel {
 
 async fn add_label(State(state): State<Arc<AppState>>, Json(new): Json<NewLabel>) -> Response {
     let session = &state.session;
+    let id = match annotations::random_id(8) {
+        Ok(id) => id,
+        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
+    };
     let mut label = Label {
-        id: annotations::random_id(8),
+        id,
         at: jiff::Timestamp::now(),
         coach: session.coach.clone(),
         call: session.call_key.clone(),
