@@ -463,10 +463,7 @@ fn transcribe(args: &TranscribeArgs) -> Result<ExitCode> {
 
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a transcription.
-    let rubric = match &args.rubric {
-        Some(path) => Rubric::load(path)?,
-        None => Rubric::default_rubric(),
-    };
+    let rubric = rubric(args.rubric.as_deref())?;
     let call = transcript(&args.transcription)?;
     let analysis = rapport::analyze(call, &rubric);
     let format = match args.format {
@@ -497,6 +494,14 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rubric in the file, or the built-in one.
+fn rubric(path: Option<&Path>) -> Result<Rubric> {
+    Ok(match path {
+        Some(path) => Rubric::load(path)?,
+        None => Rubric::default_rubric(),
+    })
 }
 
 fn signals_command(id: Option<&str>) -> Result<ExitCode> {
@@ -621,10 +626,7 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
 }
 
 fn review(args: &ReviewArgs) -> Result<ExitCode> {
-    let rubric = match &args.rubric {
-        Some(path) => Rubric::load(path)?,
-        None => Rubric::default_rubric(),
-    };
+    let rubric = rubric(args.rubric.as_deref())?;
     let coach = args
         .coach
         .clone()
@@ -709,10 +711,7 @@ fn model_command(command: ModelCommand) -> Result<ExitCode> {
 
 fn batch(args: &BatchArgs) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a batch.
-    let rubric = match &args.rubric {
-        Some(path) => Rubric::load(path)?,
-        None => Rubric::default_rubric(),
-    };
+    let rubric = rubric(args.rubric.as_deref())?;
     let found = batch::discover(&args.targets, &args.output)?;
     let shard = match &args.shard {
         Some(spec) => Some(spec.parse::<Shard>()?),

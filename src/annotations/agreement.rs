@@ -362,29 +362,11 @@ impl CoachAgreement {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::label;
-    use super::super::{Action, CallSnapshot, Target};
+    use super::super::tests::{annotated, label};
+    use super::super::{Action, Target};
     use super::*;
     use crate::signals::testing;
     use crate::speakers::Role;
-
-    fn annotated(name: &str, call: &Call, labels: Vec<Label>) -> Annotated {
-        Annotated {
-            path: PathBuf::from(format!("{name}.annotations.jsonl")),
-            name: name.into(),
-            annotations: Annotations {
-                calls: vec![CallSnapshot {
-                    key: super::super::call_key(call),
-                    at: jiff::Timestamp::now(),
-                    audio: vec![],
-                    offsets: vec![],
-                    call: call.clone(),
-                }],
-                labels,
-                skipped: vec![],
-            },
-        }
-    }
 
     fn call() -> Call {
         testing::call(&[

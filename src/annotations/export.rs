@@ -397,28 +397,10 @@ pub fn write_clips(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::label;
-    use super::super::{Action, Annotations, CallSnapshot};
+    use super::super::tests::{annotated, label};
+    use super::super::{Action, call_key};
     use super::*;
     use crate::signals::testing;
-
-    fn file(labels: Vec<Label>, call: &Call) -> Annotated {
-        Annotated {
-            path: PathBuf::from("mon.annotations.jsonl"),
-            name: "mon".into(),
-            annotations: Annotations {
-                calls: vec![CallSnapshot {
-                    key: "k".into(),
-                    at: jiff::Timestamp::now(),
-                    audio: vec![],
-                    offsets: vec![],
-                    call: call.clone(),
-                }],
-                labels,
-                skipped: vec![],
-            },
-        }
-    }
 
     #[test]
     fn a_moment_is_the_coachs_latest_word_on_a_target() {
@@ -426,13 +408,14 @@ mod tests {
             (Role::Client, 0.0, "Call me on 555 0100 or ann@example.com."),
             (Role::Consultant, 4.0, "Would Friday or Monday suit you?"),
         ]);
-        let mut first = label("dana", "k", Action::Add, "question.open", 1);
+        let key = call_key(&call);
+        let mut first = label("dana", &key, Action::Add, "question.open", 1);
         first.comment = "nice".into();
-        let mut fix = label("dana", "k", Action::Correct, "option", 1);
+        let mut fix = label("dana", &key, Action::Correct, "option", 1);
         fix.previous = Some("question.open".into());
         fix.rating = Some(Rating::Good);
         fix.at = first.at + jiff::SignedDuration::from_secs(1);
-        let files = vec![file(vec![first, fix], &call)];
+        let files = vec![annotated("mon", &call, vec![first, fix])];
         let moments = moments(&files);
         assert_eq!(moments.len(), 1);
         let m = &moments[0];
@@ -453,7 +436,7 @@ mod tests {
     fn redaction_knows_participants_but_not_role_words() {
         let mut call = testing::call(&[(Role::Client, 0.0, "The client asked Consultant Ann.")]);
         call.participants[0].person.name = "Ann Lee".into();
-        let redactor = Redactor::for_files(&[file(vec![], &call)]);
+        let redactor = Redactor::for_files(&[annotated("mon", &call, vec![])]);
         assert_eq!(
             redactor.redact("The client asked Consultant Ann."),
             "The client asked Consultant [name]."
@@ -475,7 +458,8 @@ mod tests {
     #[test]
     fn csv_cells_cannot_become_formulas() {
         let call = testing::call(&[(Role::Client, 0.0, "=HYPERLINK(\"x\")")]);
-        let files = vec![file(vec![label("dana", "k", Action::Add, "x", 0)], &call)];
+        let label = label("dana", &call_key(&call), Action::Add, "x", 0);
+        let files = vec![annotated("mon", &call, vec![label])];
         let mut out = Vec::new();
         write_csv(&moments(&files), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

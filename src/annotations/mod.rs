@@ -518,6 +518,24 @@ mod tests {
         }
     }
 
+    pub(crate) fn annotated(name: &str, call: &Call, labels: Vec<Label>) -> agreement::Annotated {
+        agreement::Annotated {
+            path: PathBuf::from(format!("{name}.annotations.jsonl")),
+            name: name.into(),
+            annotations: Annotations {
+                calls: vec![CallSnapshot {
+                    key: call_key(call),
+                    at: jiff::Timestamp::now(),
+                    audio: vec![],
+                    offsets: vec![],
+                    call: call.clone(),
+                }],
+                labels,
+                skipped: vec![],
+            },
+        }
+    }
+
     #[test]
     fn the_sidecar_sits_beside_the_call() {
         assert_eq!(
