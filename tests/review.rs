@@ -242,12 +242,18 @@ fn exported_with_clips(sidecar: &Path, clip_dir: &Path) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(moments.len(), 2, "one moment per labelled utterance");
+    assert_eq!(
+        moments.len(),
+        3,
+        "one moment per labelled utterance or range"
+    );
     let question = &moments[0];
     assert_eq!(question["labels"], json!(["question.open"]));
     assert_eq!(question["role"], "consultant");
     assert_eq!(moments[1]["labels"], json!(["question", "question.open"]));
     assert_eq!(moments[1]["rating"], "good");
+    assert_eq!(moments[2]["labels"], json!(["talked-over"]));
+    assert!(moments[2]["utterance"].is_null());
     let clip = clip_dir.join(question["clip"].as_str().unwrap());
     let reader = hound::WavReader::open(&clip).unwrap();
     let seconds = f64::from(reader.duration()) / f64::from(reader.spec().sample_rate);
@@ -342,6 +348,14 @@ fn a_coach_labels_the_sample_call_in_a_real_browser() {
         "the confirmations saved",
         "return document.querySelectorAll('tr.u.sel .coached .chip.yes').length == 2",
     );
+    // A stretch of the two utterances after it, with a free tag.
+    browser.keys(&["j", "J", "a"]);
+    browser.type_text("talked-over");
+    browser.keys(&[ENTER]);
+    browser.wait_for(
+        "the range saved",
+        "return document.getElementById('status').textContent == 'saved: add talked-over'",
+    );
     let labelled_in = opened.elapsed();
 
     browser.post("refresh", &json!({}));
@@ -352,7 +366,7 @@ fn a_coach_labels_the_sample_call_in_a_real_browser() {
     assert_eq!(chips, json!("✓ question.open · dana"));
     browser.screenshot(&artifact("review.png"));
     eprintln!(
-        "page opened to two labels saved: {:.1} s; screenshot {}",
+        "page opened to four labels saved: {:.1} s; screenshot {}",
         labelled_in.as_secs_f64(),
         artifact("review.png").display()
     );
@@ -365,16 +379,18 @@ fn a_coach_labels_the_sample_call_in_a_real_browser() {
         .collect();
     assert_eq!(lines[0]["type"], "call");
     let labels: Vec<&Value> = lines.iter().filter(|l| l["type"] == "label").collect();
-    assert_eq!(labels.len(), 3, "{text}");
+    assert_eq!(labels.len(), 4, "{text}");
     assert_eq!(labels[0]["label"], "question.open");
     assert_eq!(labels[0]["target"]["utterance"], first);
     assert_eq!(labels[0]["coach"], "dana");
     assert!(
-        labels
+        labels[1..3]
             .iter()
-            .skip(1)
             .all(|l| l["action"] == "confirm" && l["rating"] == "good")
     );
+    let range = &labels[3]["target"];
+    assert!(range.get("utterance").is_none(), "{range}");
+    assert!(range["start"].as_f64() < range["end"].as_f64(), "{range}");
 
     // Measured against the detectors, and exported with the audio.
     let eval = Command::new(env!("CARGO_BIN_EXE_rapport"))

@@ -396,8 +396,8 @@ impl Sidecar {
         &self.path
     }
 
-    /// Makes sure the file holds this transcript (appending it when the
-    /// last one differs), and returns its key.
+    /// Makes sure the file holds this transcript (appending it when no
+    /// record has it), and returns its key.
     pub fn record_call(
         &self,
         call: &Call,
@@ -406,7 +406,7 @@ impl Sidecar {
     ) -> Result<String, AnnotationError> {
         let key = call_key(call);
         self.with_lock(|file, existing| {
-            if existing.calls.last().is_some_and(|c| c.key == key) {
+            if existing.calls.iter().any(|c| c.key == key) {
                 return Ok(());
             }
             let snapshot = CallSnapshot {
@@ -564,6 +564,11 @@ mod tests {
         assert_eq!(loaded.calls.len(), 1);
         assert_eq!(loaded.labels, vec![l]);
         assert!(loaded.skipped.is_empty());
+        // Going back to a transcript recorded before adds nothing.
+        let other = testing::call(&[(Role::Client, 0.0, "Another call.")]);
+        assert_ne!(sidecar.record_call(&other, vec![], vec![]).unwrap(), key);
+        sidecar.record_call(&call, vec![], vec![]).unwrap();
+        assert_eq!(sidecar.load().unwrap().calls.len(), 2);
         let mode = std::fs::metadata(sidecar.path()).unwrap().permissions();
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
