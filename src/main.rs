@@ -108,7 +108,7 @@ struct ReviewArgs {
     #[command(flatten)]
     transcription: TranscriptionArgs,
     /// Port to listen on, on 127.0.0.1 only [default: any free port].
-    #[arg(long, value_name = "P", default_value_t = 0)]
+    #[arg(long, value_name = "P", default_value_t = 0, hide_default_value = true)]
     port: u16,
     /// Who is labelling [default: `$RAPPORT_COACH`, else the login name].
     #[arg(long, value_name = "NAME", env = "RAPPORT_COACH")]
