@@ -285,7 +285,7 @@ fn as_call(example: &Example) -> Call {
 }
 
 /// The signals that put labels on utterances, and the labels they put.
-fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
+pub(crate) fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
     match (signal, evidence.kind.as_str()) {
         ("questions", "open") => &["question", "question.open"],
         ("questions", _) => &["question", "question.closed"],

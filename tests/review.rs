@@ -226,17 +226,10 @@ const ENTER: &str = "\u{E007}";
 
 /// The labels as a training set, with each moment's audio.
 fn exported_with_clips(sidecar: &Path, clip_dir: &Path) {
-    let export = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(["export", "--format", "jsonl", "--redact", "--clips"])
-        .arg(clip_dir)
-        .arg(sidecar)
-        .output()
-        .unwrap();
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
+    let export = succeeded(rapport(
+        &["export", "--format", "jsonl", "--redact", "--clips"],
+        &[clip_dir, sidecar],
+    ));
     let moments: Vec<Value> = String::from_utf8(export.stdout)
         .unwrap()
         .lines()
@@ -393,16 +386,7 @@ fn a_coach_labels_the_sample_call_in_a_real_browser() {
     assert!(range["start"].as_f64() < range["end"].as_f64(), "{range}");
 
     // Measured against the detectors, and exported with the audio.
-    let eval = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(["eval", "--format", "json"])
-        .arg(&sidecar)
-        .output()
-        .unwrap();
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
+    let eval = succeeded(rapport(&["eval", "--format", "json"], &[&sidecar]));
     let report: Value = serde_json::from_slice(&eval.stdout).unwrap();
     assert_eq!(report["labels"]["question.open"]["tp"], 2, "{report}");
     assert_eq!(report["labels"]["question"]["tp"], 1, "{report}");
@@ -417,6 +401,15 @@ fn rapport(args: &[&str], files: &[&Path]) -> std::process::Output {
         .args(files)
         .output()
         .unwrap()
+}
+
+fn succeeded(output: std::process::Output) -> std::process::Output {
+    assert!(
+        output.status.success(),
+        "rapport failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
 
 /// Two coaches' labels on the Teams transcript of the sample, written
@@ -470,12 +463,7 @@ fn eval_and_export_read_annotated_calls_and_say_what_they_skip() {
     text.push_str("not a record\n{\"record_version\":1,\"type\":\"lab");
     std::fs::write(&sidecar, text).unwrap();
 
-    let eval = rapport(&["eval", "--format", "json"], &[dir.path()]);
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
+    let eval = succeeded(rapport(&["eval", "--format", "json"], &[dir.path()]));
     let warnings = String::from_utf8_lossy(&eval.stderr);
     assert_eq!(
         warnings.matches("line skipped (kept in the file)").count(),
@@ -496,15 +484,13 @@ fn eval_and_export_read_annotated_calls_and_say_what_they_skip() {
         report["labels"]["question"]["tp"].as_u64().unwrap() >= 4,
         "{report}"
     );
-    let text = rapport(&["eval"], &[&sidecar]);
+    let text = succeeded(rapport(&["eval"], &[&sidecar]));
     assert!(String::from_utf8_lossy(&text.stdout).contains("Cohen's kappa"));
 
-    let csv = rapport(&["export", "--format", "csv", "--redact"], &[&sidecar]);
-    assert!(
-        csv.status.success(),
-        "{}",
-        String::from_utf8_lossy(&csv.stderr)
-    );
+    let csv = succeeded(rapport(
+        &["export", "--format", "csv", "--redact"],
+        &[&sidecar],
+    ));
     let csv = String::from_utf8(csv.stdout).unwrap();
     assert!(csv.starts_with("call,transcript,coach,labels,"), "{csv}");
     assert!(

@@ -216,17 +216,6 @@ pub struct Kappa {
     pub one: usize,
 }
 
-impl Kappa {
-    fn add(&mut self, a: bool, b: bool) {
-        self.utterances += 1;
-        match (a, b) {
-            (true, true) => self.both += 1,
-            (true, false) | (false, true) => self.one += 1,
-            (false, false) => {}
-        }
-    }
-}
-
 /// The counts of each (first, second) judgement kept apart, for kappa.
 #[derive(Debug, Default, Clone, Copy)]
 struct Table {
@@ -243,6 +232,16 @@ impl Table {
             (true, false) => self.yes_no += 1.0,
             (false, true) => self.no_yes += 1.0,
             (false, false) => self.no_no += 1.0,
+        }
+    }
+
+    /// The agreement these counts give.
+    fn summary(&self) -> Kappa {
+        Kappa {
+            kappa: self.kappa(),
+            utterances: (self.yes_yes + self.yes_no + self.no_yes + self.no_no) as usize,
+            both: self.yes_yes as usize,
+            one: (self.yes_no + self.no_yes) as usize,
         }
     }
 
@@ -276,9 +275,7 @@ pub struct CoachAgreement {
 
 pub fn agreement(judged: &[Judged], tags: BTreeMap<String, usize>) -> CoachAgreement {
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
-    let mut labels: BTreeMap<String, Kappa> = BTreeMap::new();
-    let mut pooled_table = Table::default();
-    let mut pooled = Kappa::default();
+    let mut pooled = Table::default();
     let mut coaches = BTreeSet::new();
     for call in judged {
         coaches.extend(call.coaches.keys().map(|c| (*c).to_string()));
@@ -295,24 +292,21 @@ pub fn agreement(judged: &[Judged], tags: BTreeMap<String, usize>) -> CoachAgree
                     for (a, b) in first.iter().zip(second.iter()) {
                         let (a, b) = (says(a), says(b));
                         tables.entry(label.clone()).or_default().add(a, b);
-                        labels.entry(label.clone()).or_default().add(a, b);
-                        pooled_table.add(a, b);
                         pooled.add(a, b);
                     }
                 }
             }
         }
     }
-    for (label, kappa) in &mut labels {
-        kappa.kappa = tables[label].kappa();
-    }
-    pooled.kappa = pooled_table.kappa();
     CoachAgreement {
         calls: judged.len(),
         calls_with_two_coaches: judged.iter().filter(|j| j.coaches.len() >= 2).count(),
         coaches: coaches.into_iter().collect(),
-        labels,
-        pooled,
+        labels: tables
+            .into_iter()
+            .map(|(label, table)| (label, table.summary()))
+            .collect(),
+        pooled: pooled.summary(),
         tags,
     }
 }
@@ -362,21 +356,9 @@ impl CoachAgreement {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{annotated, label};
+    use super::super::tests::{annotated, label, sample_call as call};
     use super::super::{Action, Target};
     use super::*;
-    use crate::signals::testing;
-    use crate::speakers::Role;
-
-    fn call() -> Call {
-        testing::call(&[
-            (Role::Client, 0.0, "We missed the March deadline."),
-            (Role::Consultant, 3.0, "What happened with the deadline?"),
-            (Role::Client, 6.0, "The vendor slipped."),
-            (Role::Consultant, 9.0, "I'll look into it."),
-        ])
-    }
-
     #[test]
     fn coaches_verdicts_become_examples_scored_against_the_detectors() {
         let call = call();

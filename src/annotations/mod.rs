@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -405,7 +405,12 @@ impl Sidecar {
         offsets: Vec<f64>,
     ) -> Result<String, AnnotationError> {
         let key = call_key(call);
-        self.with_lock(|file, existing| {
+        self.with_lock(|file| {
+            let mut bytes = Vec::new();
+            file.seek(SeekFrom::Start(0))
+                .and_then(|_| file.read_to_end(&mut bytes))
+                .map_err(io_error(&self.path, "read the annotations"))?;
+            let existing = Annotations::parse(&String::from_utf8_lossy(&bytes));
             if existing.calls.iter().any(|c| c.key == key) {
                 return Ok(());
             }
@@ -416,14 +421,14 @@ impl Sidecar {
                 offsets,
                 call: call.clone(),
             };
-            append(file, &self.path, &Record::Call(Box::new(snapshot)))
+            append(file, &self.path, Record::Call(Box::new(snapshot)))
         })?;
         Ok(key)
     }
 
     /// Appends one label record.
     pub fn record_label(&self, label: &Label) -> Result<(), AnnotationError> {
-        self.with_lock(|file, _| append(file, &self.path, &Record::Label(label.clone())))
+        self.with_lock(|file| append(file, &self.path, Record::Label(label.clone())))
     }
 
     /// Everything in the file.
@@ -432,10 +437,11 @@ impl Sidecar {
     }
 
     /// Runs `write` with the file open for appending under an exclusive
-    /// lock, after reading what is in it and ending any torn last line.
+    /// lock, after ending any torn last line (only the last byte is read:
+    /// a label costs the same in a long file).
     fn with_lock(
         &self,
-        write: impl FnOnce(&mut File, &Annotations) -> Result<(), AnnotationError>,
+        write: impl FnOnce(&mut File) -> Result<(), AnnotationError>,
     ) -> Result<(), AnnotationError> {
         let path = &self.path;
         let mut file = OpenOptions::new()
@@ -447,26 +453,30 @@ impl Sidecar {
             .map_err(io_error(path, "open the annotations for writing"))?;
         file.lock()
             .map_err(io_error(path, "lock the annotations"))?;
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(0))
-            .and_then(|_| file.read_to_end(&mut bytes))
-            .map_err(io_error(path, "read the annotations"))?;
-        if bytes.last().is_some_and(|b| *b != b'\n') {
-            // A writer died mid-line: keep its fragment, start afresh.
-            file.write_all(b"\n")
-                .map_err(io_error(path, "write the annotations"))?;
+        let length = file
+            .metadata()
+            .map_err(io_error(path, "read the annotations"))?
+            .len();
+        if length > 0 {
+            let mut last = [0u8];
+            file.read_exact_at(&mut last, length - 1)
+                .map_err(io_error(path, "read the annotations"))?;
+            if last[0] != b'\n' {
+                // A writer died mid-line: keep its fragment, start afresh.
+                file.write_all(b"\n")
+                    .map_err(io_error(path, "write the annotations"))?;
+            }
         }
-        let existing = Annotations::parse(&String::from_utf8_lossy(&bytes));
-        write(&mut file, &existing)
+        write(&mut file)
         // Closing the file releases the lock.
     }
 }
 
 /// One whole line in one write, then synced to disk.
-fn append(file: &mut File, path: &Path, record: &Record) -> Result<(), AnnotationError> {
+fn append(file: &mut File, path: &Path, record: Record) -> Result<(), AnnotationError> {
     let line = Line {
         record_version: RECORD_VERSION,
-        record: record.clone(),
+        record,
     };
     let mut bytes = serde_json::to_vec(&line).map_err(|e| AnnotationError::Io {
         path: path.to_path_buf(),
@@ -491,11 +501,12 @@ mod tests {
     use crate::signals::testing;
     use crate::speakers::Role;
 
-    fn sample_call() -> Call {
+    pub(crate) fn sample_call() -> Call {
         testing::call(&[
             (Role::Client, 0.0, "We missed the March deadline."),
             (Role::Consultant, 3.0, "What happened with the deadline?"),
             (Role::Client, 6.0, "The vendor slipped."),
+            (Role::Consultant, 9.0, "I'll look into it."),
         ])
     }
 

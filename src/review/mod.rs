@@ -298,7 +298,8 @@ struct UtteranceView {
     text: String,
     /// Labels the detectors put here (the coach can confirm or reject them).
     detected: Vec<&'static str>,
-    /// Other evidence on it, `signal/kind`.
+    /// Evidence on it that gives no label (a monologue, a quick reply),
+    /// `signal/kind`.
     other: Vec<String>,
 }
 
@@ -307,15 +308,6 @@ fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewE
     let call = &analysis.call;
     let detected = eval::detect(call);
     let (rows, _) = html::timeline(analysis, &[]);
-    let labelled_signals = [
-        "questions",
-        "options-offered",
-        "promises",
-        "decision-handback",
-        "out-of-school",
-        "interruptions",
-        "check-understanding",
-    ];
     let utterances = call
         .utterances
         .iter()
@@ -336,11 +328,10 @@ fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewE
             other: analysis
                 .signals
                 .iter()
-                .filter(|s| !labelled_signals.contains(&s.id.as_str()))
                 .flat_map(|s| {
                     s.evidence
                         .iter()
-                        .filter(move |e| e.utterance == i)
+                        .filter(move |e| e.utterance == i && eval::labels_of(&s.id, e).is_empty())
                         .map(move |e| format!("{}/{}", s.id, e.kind))
                 })
                 .collect(),
