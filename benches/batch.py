@@ -55,7 +55,7 @@ def main():
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--transcripts", type=int, default=1000)
     args = parser.parse_args()
-    for needed in (RAPPORT, ROOT / "models" / "ggml-tiny.en.bin"):
+    for needed in (RAPPORT, ROOT / "models" / "ggml-tiny.en-q8_0.bin"):
         if not needed.exists():
             sys.exit(f"{needed} is missing: run scripts/demo first")
 

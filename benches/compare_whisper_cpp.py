@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "target" / "bench"
 SDIST = "pywhispercpp==1.5.1"
 SDIST_SHA256 = "5df897e5dd9d9f16804fc937bd85b9f5880a0b29a55f8843585e0e03d76195e5"
-MODEL = ROOT / "models" / "ggml-tiny.en.bin"
+MODEL = ROOT / "models" / "ggml-tiny.en-q8_0.bin"
 RAPPORT = ROOT / "target" / "release" / "rapport"
 
 

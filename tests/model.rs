@@ -27,6 +27,7 @@ impl Reader<'_> {
 
 const GGML_F32: i32 = 0;
 const GGML_F16: i32 = 1;
+const GGML_Q8_0: i32 = 8;
 
 struct TensorInfo {
     dims: Vec<i32>,
@@ -68,12 +69,14 @@ fn read(path: &Path) -> Ggml {
         let dims: Vec<i32> = (0..n_dims).map(|_| r.i32()).collect();
         let name = String::from_utf8(r.take(name_len as usize).to_vec()).unwrap();
         let elements: i64 = dims.iter().map(|&d| i64::from(d)).product();
-        let width = match ttype {
-            GGML_F32 => 4,
-            GGML_F16 => 2,
+        // q8_0: blocks of 32 weights, each 32 bytes and an f16 scale.
+        let size = match ttype {
+            GGML_F32 => elements * 4,
+            GGML_F16 => elements * 2,
+            GGML_Q8_0 => elements / 32 * 34,
             other => panic!("{name}: unexpected tensor type {other}"),
         };
-        r.take((elements * width) as usize);
+        r.take(size as usize);
         tensors.insert(name, TensorInfo { dims, ttype });
     }
     Ggml {
@@ -86,11 +89,12 @@ fn read(path: &Path) -> Ggml {
 
 #[test]
 fn converted_tiny_en_has_whisper_cpp_layout() {
-    let model = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en.bin"));
-    // n_vocab, audio ctx/state/head/layer, text ctx/state/head/layer, n_mels, ftype.
+    let model = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-tiny.en-q8_0.bin"));
+    // n_vocab, audio ctx/state/head/layer, text ctx/state/head/layer, n_mels,
+    // ftype (q8_0 = 7, quantisation version 2 in the thousands).
     assert_eq!(
         model.hparams,
-        [51864, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 1]
+        [51864, 1500, 384, 6, 4, 448, 384, 6, 4, 80, 2007]
     );
 
     let (n_mel, n_fft, filters) = &model.mel;
@@ -115,8 +119,12 @@ fn converted_tiny_en_has_whisper_cpp_layout() {
         "encoder.conv2.bias",
     ];
     for (name, tensor) in &model.tensors {
+        // Matrices are 8-bit; the convolution kernels (3-D) stay f16, as
+        // whisper.cpp's own quantize tool leaves them.
         let expected = if tensor.dims.len() == 1 || f32_names.contains(&name.as_str()) {
             GGML_F32
+        } else if tensor.dims.len() == 2 {
+            GGML_Q8_0
         } else {
             GGML_F16
         };

@@ -9,7 +9,7 @@ pub fn project() -> &'static Path {
 
 /// The model `scripts/test` installs; without it the tests fail, they never skip.
 pub fn model() -> PathBuf {
-    let path = project().join("models/ggml-tiny.en.bin");
+    let path = project().join("models/ggml-tiny.en-q8_0.bin");
     assert!(
         path.is_file(),
         "{} is missing: run scripts/test (it installs the model)",
