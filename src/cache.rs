@@ -100,10 +100,11 @@ pub fn transcript_key(
     whisper: &WhisperSettings,
 ) -> io::Result<String> {
     // Threads do not change what greedy decoding finds; leave them out.
-    let decides = format!(
-        "{options:?}|{}|{}",
-        whisper.language, whisper.temperature_fallback
-    );
+    let decides = WhisperSettings {
+        threads: 0,
+        ..whisper.clone()
+    };
+    let decides = format!("{options:?}|{decides:?}");
     key(inputs, model, &decides)
 }
 

