@@ -1,7 +1,8 @@
 //! Stage benchmarks on the shipped sample call (2.5 minutes, stereo 22.05 kHz):
-//! decoding + resampling, speech detection, and Whisper on one region.
-//! Throughput is reported in audio seconds. Needs `models/ggml-tiny.en.bin`
-//! (`scripts/setup`) for the Whisper bench.
+//! decoding + resampling, speech detection, and Whisper's encoder + decoder
+//! on 15 s of speech, with the encoder's context fitted to it (the default)
+//! and with a full 30 s window. Throughput is reported in audio seconds.
+//! Needs the default model (`scripts/setup`) for the Whisper benches.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rapport::speech::{self, SpeechSettings};
@@ -32,26 +33,32 @@ fn stages(c: &mut Criterion) {
     });
     group.finish();
 
-    let model = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/models/ggml-tiny.en.bin"
-    ));
-    let mut whisper = WhisperTranscriber::load(model, WhisperSettings::default())
-        .expect("the model is installed (scripts/setup)");
+    let model = rapport::model::resolve(None).expect("the model is installed (scripts/setup)");
     let regions = speech::detect_track(&tracks[0], &SpeechSettings::default()).unwrap();
-    let longest = regions
-        .iter()
-        .max_by(|a, b| a.duration().total_cmp(&b.duration()))
-        .expect("the sample has speech");
-    let clip = tracks[0].read_call(longest.start, longest.end).unwrap();
+    // 15 s of the track's speech, packed as the transcriber packs it.
+    let mut window = Vec::new();
+    for region in &regions {
+        window.extend(tracks[0].read_call(region.start, region.end).unwrap());
+        if window.len() >= 15 * 16_000 {
+            break;
+        }
+    }
+    window.truncate(15 * 16_000);
     let mut group = c.benchmark_group("whisper");
-    group.throughput(Throughput::Elements(longest.duration() as u64));
+    group.throughput(Throughput::Elements(15));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));
-    group.bench_function("transcribe_longest_region (elements = audio s)", |b| {
-        b.iter(|| whisper.transcribe(&clip).unwrap());
-    });
+    for (name, fit_window) in [("fitted", true), ("full_window", false)] {
+        let settings = WhisperSettings {
+            fit_window,
+            ..WhisperSettings::default()
+        };
+        let mut whisper = WhisperTranscriber::load(&model, settings).unwrap();
+        group.bench_function(format!("transcribe_15s_{name} (elements = audio s)"), |b| {
+            b.iter(|| whisper.transcribe(&window).unwrap());
+        });
+    }
     group.finish();
 }
 
