@@ -29,7 +29,7 @@ import shlex
 import statistics
 import subprocess
 import sys
-import tempfile
+import wave
 import zipfile
 from pathlib import Path
 
@@ -42,14 +42,13 @@ VENV = BENCH / "fw-venv"
 
 # One process for the whole folder, as a user of the library would run it.
 WORKER = r"""
-import json, sys
+import json, sys, wave
 from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
 model_dir, threads, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads)
 out = {}
 for f in files:
-    import wave
     with wave.open(f) as w:
         stereo = w.getnchannels() == 2
     channels = decode_audio(f, split_stereo=True) if stereo else [decode_audio(f)]
@@ -81,7 +80,6 @@ def install_faster_whisper():
 
 
 def channels_of(path):
-    import wave
     with wave.open(str(path)) as w:
         return w.getnchannels(), w.getnframes() / w.getframerate()
 

