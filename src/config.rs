@@ -7,6 +7,9 @@
 //! ```toml
 //! # The consultant's names as they appear in transcripts and file names.
 //! consultant = ["Ann Smith", "Ann S."]
+//! # What decides what an utterance is: "default", "rules", or a file
+//! # `rapport train` wrote (relative to this file's folder).
+//! detectors = "team.detectors"
 //! ```
 
 use serde::Deserialize;
@@ -33,6 +36,9 @@ pub struct Config {
     /// per-person file that one of these names matches is the consultant.
     #[serde(default, deserialize_with = "one_or_many")]
     pub consultant: Vec<String>,
+    /// The detectors to use when `--detectors` is not given.
+    #[serde(default)]
+    pub detectors: Option<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -50,10 +56,19 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 
 impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let mut config: Self = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             reason: e.message().to_string(),
-        })
+        })?;
+        // A detectors file is found beside the configuration that names it.
+        if let Some(spec) = &mut config.detectors
+            && !matches!(spec.as_str(), "rules" | "default")
+            && Path::new(spec.as_str()).is_relative()
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            *spec = dir.join(spec.as_str()).display().to_string();
+        }
+        Ok(config)
     }
 
     /// The configuration in force; the default when there is no file.
@@ -97,6 +112,21 @@ mod tests {
         let many = Config::parse(path, "consultant = [\"Ann Smith\", \"Ann\"]").unwrap();
         assert_eq!(many.consultant.len(), 2);
         assert_eq!(Config::parse(path, "").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_detectors_file_is_found_beside_the_configuration() {
+        let config = Config::parse(
+            Path::new("/home/ann/.config/rapport/rapport.toml"),
+            "detectors = \"team.detectors\"",
+        )
+        .unwrap();
+        assert_eq!(
+            config.detectors.as_deref(),
+            Some("/home/ann/.config/rapport/team.detectors")
+        );
+        let rules = Config::parse(Path::new("/x/rapport.toml"), "detectors = \"rules\"").unwrap();
+        assert_eq!(rules.detectors.as_deref(), Some("rules"));
     }
 
     #[test]

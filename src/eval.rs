@@ -1,87 +1,35 @@
 //! How well the detectors agree with people: precision, recall and F1 per
-//! label on human-labelled utterances.
+//! label on labelled utterances and on coaches' verdicts, with bootstrap
+//! intervals.
 //!
-//! A dataset is JSON Lines, one utterance per line with up to three
-//! preceding utterances as context (the format of the project's evaluation
-//! data). Each line becomes a small [`Call`] — the context, then the
-//! utterance — and goes through the same signals as a real call; the labels
-//! predicted for the utterance are the evidence the signals put on it. So
-//! what is measured is the product's own code path, not a copy of its rules.
+//! Each labelled utterance ([`crate::labelled`]) becomes a small [`Call`] —
+//! its context, then the utterance — and goes through the same signals as a
+//! real call; the labels predicted for the utterance are the evidence the
+//! signals put on it. Coaches' verdicts are scored against the evidence of
+//! the whole transcript the coach saw. So what is measured is the product's
+//! own code path, not a copy of its rules, with whichever [`Detectors`]
+//! decide.
 //!
-//! A label counts only where the line's `scope` says the corpus annotates it
-//! and its `ignore` does not leave it out.
+//! Supports are often small (a corpus may hold twenty options), so every
+//! precision, recall and F1 comes with a 95 % interval from a bootstrap
+//! over conversations: the conversations of a corpus are drawn again with
+//! replacement, a thousand times (seeded, so a report is reproducible), and
+//! the middle 95 % of the scores is the interval.
 
-use crate::annotations::agreement::CoachAgreement;
-use crate::signals::{
-    self, Evidence, Input, Settings, Signal, SignalOutput, options_offered, promises, questions,
-};
-use crate::speakers::{Participant, Role, RoleSource};
-use crate::transcript::{Call, Utterance};
+use crate::annotations::agreement::{self, Annotated, CoachAgreement};
+use crate::detectors::Detectors;
+use crate::labelled::Example;
+use crate::signals::{self, Evidence, Input, Settings, Signal, SignalOutput};
+use crate::transcript::Call;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use thiserror::Error;
 
-/// The labels the detectors predict, in report order: the evaluation
-/// data's, then the product's own (which coaches' annotations use).
-pub const LABELS: [&str; 10] = crate::annotations::VOCABULARY;
+pub use crate::labelled::LABELS;
 
-/// The labels of the evaluation data format.
-const DATASET_LABELS: [&str; 5] = [
-    "question",
-    "question.open",
-    "question.closed",
-    "option",
-    "commitment",
-];
-
-#[derive(Debug, Error)]
-pub enum EvalError {
-    #[error("{}: cannot read the dataset: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}:{line}: not a labelled utterance: {source}", path.display())]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        source: serde_json::Error,
-    },
-    #[error("{}:{line}: unknown label {label:?} (known: {})", path.display(), LABELS.join(", "))]
-    UnknownLabel {
-        path: PathBuf,
-        line: usize,
-        label: String,
-    },
-    #[error("{}: no labelled utterances in it", path.display())]
-    Empty { path: PathBuf },
-}
-
-/// One labelled utterance.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Example {
-    pub id: String,
-    #[serde(default)]
-    pub corpus: String,
-    pub speaker: String,
-    pub role: Option<Role>,
-    pub text: String,
-    #[serde(default)]
-    pub context: Vec<ContextLine>,
-    pub labels: Vec<String>,
-    pub scope: Vec<String>,
-    #[serde(default)]
-    pub ignore: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ContextLine {
-    pub speaker: String,
-    pub text: String,
-}
+/// Bootstrap resamples behind each interval.
+const RESAMPLES: usize = 1000;
 
 /// Counts and scores for one label.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,18 +43,31 @@ pub struct LabelScore {
     pub f1: f64,
     /// Utterances that carry the label.
     pub support: usize,
+    /// 95 % bootstrap intervals over conversations, `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision_interval: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recall_interval: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub f1_interval: Option<[f64; 2]>,
+}
+
+/// Precision, recall and F1 of counts.
+fn rates(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let precision = ratio(tp, tp + fp);
+    let recall = ratio(tp, tp + fn_);
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    (precision, recall, f1)
 }
 
 impl LabelScore {
     fn finish(&mut self) {
-        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        self.precision = ratio(self.tp, self.tp + self.fp);
-        self.recall = ratio(self.tp, self.tp + self.fn_);
-        self.f1 = if self.precision + self.recall > 0.0 {
-            2.0 * self.precision * self.recall / (self.precision + self.recall)
-        } else {
-            0.0
-        };
+        (self.precision, self.recall, self.f1) = rates(self.tp, self.fp, self.fn_);
         self.support = self.tp + self.fn_;
     }
 }
@@ -122,6 +83,9 @@ pub struct Scores {
 /// The whole report: pooled, and per corpus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// What decided: `rules`, or a model's name and hash.
+    #[serde(default)]
+    pub detectors: String,
     #[serde(flatten)]
     pub pooled: Scores,
     pub corpora: BTreeMap<String, Scores>,
@@ -144,23 +108,35 @@ pub struct Disagreement {
     pub text: String,
 }
 
+fn interval(i: Option<[f64; 2]>) -> String {
+    i.map_or_else(String::new, |[lo, hi]| format!("{lo:.2}–{hi:.2}"))
+}
+
 impl Report {
     /// A table per corpus and pooled, for reading in a terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let _ = writeln!(out, "detectors: {}\n", self.detectors);
         let mut table = |name: &str, scores: &Scores| {
             let _ = writeln!(out, "{name} ({} utterances)", scores.utterances);
             let _ = writeln!(
                 out,
-                "  {:<19} {:>9} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
-                "label", "precision", "recall", "F1", "support", "tp", "fp", "fn"
+                "  {:<19} {:>9} {:>6} {:>6} {:>11} {:>8} {:>6} {:>6} {:>6}",
+                "label", "precision", "recall", "F1", "F1 95 %", "support", "tp", "fp", "fn"
             );
             for label in LABELS {
                 if let Some(s) = scores.labels.get(label) {
                     let _ = writeln!(
                         out,
-                        "  {label:<19} {:>9.3} {:>6.3} {:>6.3} {:>8} {:>6} {:>6} {:>6}",
-                        s.precision, s.recall, s.f1, s.support, s.tp, s.fp, s.fn_
+                        "  {label:<19} {:>9.3} {:>6.3} {:>6.3} {:>11} {:>8} {:>6} {:>6} {:>6}",
+                        s.precision,
+                        s.recall,
+                        s.f1,
+                        interval(s.f1_interval),
+                        s.support,
+                        s.tp,
+                        s.fp,
+                        s.fn_
                     );
                 }
             }
@@ -189,103 +165,65 @@ impl Report {
     }
 }
 
-/// Reads a dataset, checking every line.
-pub fn load(path: &Path) -> Result<Vec<Example>, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut examples = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let example: Example = serde_json::from_str(line).map_err(|source| EvalError::Parse {
-            path: path.to_path_buf(),
-            line: n + 1,
-            source,
-        })?;
-        let unknown = example
-            .labels
-            .iter()
-            .chain(&example.scope)
-            .chain(&example.ignore)
-            .find(|l| !LABELS.contains(&l.as_str()));
-        if let Some(label) = unknown {
-            return Err(EvalError::UnknownLabel {
-                path: path.to_path_buf(),
-                line: n + 1,
-                label: label.clone(),
-            });
-        }
-        examples.push(example);
+/// Two or more detector sets measured on the same data, side by side.
+pub fn comparison_text(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for (n, report) in reports.iter().enumerate() {
+        let _ = writeln!(out, "[{}] {}", n + 1, report.detectors);
     }
-    if examples.is_empty() {
-        return Err(EvalError::Empty {
-            path: path.to_path_buf(),
-        });
+    out.push('\n');
+    let mut names: Vec<&str> = vec!["all"];
+    if reports[0].corpora.len() > 1 {
+        names.extend(reports[0].corpora.keys().map(String::as_str));
     }
-    Ok(examples)
-}
-
-/// The example as a call: context lines, then the utterance, two seconds
-/// apart. The labelled speaker has the example's role; everyone else the
-/// opposite one (a consultant talks to a client), or no role when the
-/// corpus has none.
-fn as_call(example: &Example) -> Call {
-    let lines: Vec<(&str, &str)> = example
-        .context
-        .iter()
-        .map(|c| (c.speaker.as_str(), c.text.as_str()))
-        .chain([(example.speaker.as_str(), example.text.as_str())])
-        .collect();
-    let mut speakers: Vec<&str> = Vec::new();
-    for (speaker, _) in &lines {
-        if !speakers.contains(speaker) {
-            speakers.push(speaker);
-        }
-    }
-    let role_of = |speaker: &str| match example.role {
-        Some(role) if speaker == example.speaker => role,
-        Some(Role::Consultant) => Role::Client,
-        Some(Role::Client) => Role::Consultant,
-        _ => Role::Other,
-    };
-    let people = speakers
-        .iter()
-        .enumerate()
-        .map(|(i, &speaker)| Participant {
-            id: format!("p{}", i + 1),
-            name: speaker.to_string(),
-            role: role_of(speaker),
-            track: i + 1,
-        })
-        .collect();
-    let utterances = lines
-        .iter()
-        .enumerate()
-        .map(|(i, (speaker, text))| {
-            let index = speakers.iter().position(|s| s == speaker).unwrap_or(0);
-            let start = 2.0 * i as f64;
-            Utterance {
-                speaker: format!("p{}", index + 1),
-                start,
-                end: start + 1.5,
-                text: (*text).to_string(),
-                words: Vec::new(),
+    for name in names {
+        let scores = |r: &'_ Report| -> Option<Scores> {
+            if name == "all" {
+                Some(r.pooled.clone())
+            } else {
+                r.corpora.get(name).cloned()
             }
-        })
-        .collect();
-    Call::from_utterances(
-        people,
-        utterances,
-        RoleSource::Given,
-        vec![example.id.clone()],
-    )
+        };
+        let Some(first) = scores(&reports[0]) else {
+            continue;
+        };
+        let _ = writeln!(out, "{name} ({} utterances)", first.utterances);
+        let mut header = format!("  {:<19} {:>7}", "label", "support");
+        for n in 1..=reports.len() {
+            let _ = write!(header, "  {:>29}", format!("[{n}] P / R / F1 (F1 95 %)"));
+        }
+        let _ = writeln!(out, "{header}");
+        for label in LABELS {
+            let Some(support) = first.labels.get(label).map(|s| s.support) else {
+                continue;
+            };
+            let mut row = format!("  {label:<19} {support:>7}");
+            for report in reports {
+                let cell = scores(report)
+                    .and_then(|s| s.labels.get(label).cloned())
+                    .map_or_else(
+                        || "–".to_string(),
+                        |s| {
+                            format!(
+                                "{:.2} / {:.2} / {:.2} ({})",
+                                s.precision,
+                                s.recall,
+                                s.f1,
+                                interval(s.f1_interval)
+                            )
+                        },
+                    );
+                let _ = write!(row, "  {cell:>29}");
+            }
+            let _ = writeln!(out, "{row}");
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The signals that put labels on utterances, and the labels they put.
-pub(crate) fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
+pub fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
     match (signal, evidence.kind.as_str()) {
         ("questions", "open") => &["question", "question.open"],
         ("questions", _) => &["question", "question.closed"],
@@ -300,89 +238,153 @@ pub(crate) fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static
     }
 }
 
-/// The labels on each of `utterances` utterances, from signals' outputs.
-fn labels_from(outputs: &[SignalOutput], utterances: usize) -> Vec<BTreeSet<&'static str>> {
+/// The labels on each of `utterances` utterances, from signals' outputs:
+/// every label any evidence on an utterance gives (an utterance asking an
+/// open and a closed question is both).
+pub fn labels_from(outputs: &[SignalOutput], utterances: usize) -> Vec<BTreeSet<&'static str>> {
     let mut labels = vec![BTreeSet::new(); utterances];
     for output in outputs {
         for evidence in &output.evidence {
-            let Some(set) = labels.get_mut(evidence.utterance) else {
-                continue;
-            };
-            // An utterance asking several things is judged by its last
-            // question, the one left for the other person to answer.
-            if output.id == "questions" {
-                set.remove("question.open");
-                set.remove("question.closed");
+            if let Some(set) = labels.get_mut(evidence.utterance) {
+                set.extend(labels_of(&output.id, evidence));
             }
-            set.extend(labels_of(&output.id, evidence));
         }
     }
     labels
 }
 
 /// The labels the detectors put on each utterance of a whole call.
-pub fn detect(call: &Call) -> Vec<BTreeSet<&'static str>> {
+pub fn detect(call: &Call, detectors: &Detectors) -> Vec<BTreeSet<&'static str>> {
     labels_from(
-        &signals::run(call, &Settings::default()),
+        &signals::run(call, &Settings::default(), detectors),
         call.utterances.len(),
     )
 }
 
-/// The labels the detectors give the example's utterance. Only the signals
-/// behind the dataset labels run: datasets are hundreds of thousands of
-/// utterances.
-pub fn predict(example: &Example) -> BTreeSet<&'static str> {
-    let call = as_call(example);
-    let input = Input::new(&call);
-    let settings = Settings::default();
-    let outputs: Vec<SignalOutput> = [
-        &questions::Questions as &dyn Signal,
+/// The signals that put labels on single utterances: only these run on a
+/// dataset's lines (datasets are hundreds of thousands of them).
+fn text_signals() -> [&'static dyn Signal; 6] {
+    use crate::signals::{
+        check_understanding, decision_handback, options_offered, out_of_school, promises, questions,
+    };
+    [
+        &questions::Questions,
         &options_offered::OptionsOffered,
         &promises::Promises,
+        &decision_handback::DecisionHandback,
+        &check_understanding::CheckUnderstanding,
+        &out_of_school::OutOfSchool,
     ]
-    .iter()
-    .map(|signal| signal.detect(&input, &settings))
-    .collect();
+}
+
+/// The labels the detectors give the example's utterance.
+pub fn predict(example: &Example, detectors: &Detectors) -> BTreeSet<&'static str> {
+    let call = example.as_call();
+    let input = Input::with_detectors(&call, detectors);
+    let settings = Settings::default();
+    let outputs: Vec<SignalOutput> = text_signals()
+        .iter()
+        .map(|signal| signal.detect(&input, &settings))
+        .collect();
     labels_from(&outputs, call.utterances.len())
         .pop()
         .unwrap_or_default()
-        .into_iter()
-        .filter(|l| DATASET_LABELS.contains(l))
-        .collect()
 }
 
-fn score<'a>(examples: impl Iterator<Item = (&'a Example, &'a BTreeSet<&'static str>)>) -> Scores {
-    let mut scores = Scores::default();
-    for (example, predicted) in examples {
-        scores.utterances += 1;
+/// Per conversation, per label: (tp, fp, fn).
+type Tally = BTreeMap<String, BTreeMap<&'static str, [usize; 3]>>;
+
+fn tally<'a>(
+    items: impl Iterator<Item = (&'a Example, &'a BTreeSet<&'static str>)>,
+) -> (Tally, usize) {
+    let mut counts = Tally::new();
+    let mut n = 0;
+    for (example, predicted) in items {
+        n += 1;
+        let conversation = if example.conversation.is_empty() {
+            example.id.clone()
+        } else {
+            format!("{}/{}", example.corpus, example.conversation)
+        };
+        let per = counts.entry(conversation).or_default();
         for label in LABELS {
-            let judged = example.scope.iter().any(|s| s == label)
-                && !example.ignore.iter().any(|s| s == label);
-            if !judged {
+            if !example.judges(label) {
                 continue;
             }
-            let truth = example.labels.iter().any(|l| l == label);
-            let guess = predicted.contains(label);
-            let s = scores.labels.entry(label.to_string()).or_default();
-            match (truth, guess) {
-                (true, true) => s.tp += 1,
-                (false, true) => s.fp += 1,
-                (true, false) => s.fn_ += 1,
+            let c = per.entry(label).or_default();
+            match (example.has(label), predicted.contains(label)) {
+                (true, true) => c[0] += 1,
+                (false, true) => c[1] += 1,
+                (true, false) => c[2] += 1,
                 (false, false) => {}
             }
         }
     }
-    for s in scores.labels.values_mut() {
-        s.finish();
-    }
-    scores
+    (counts, n)
 }
 
-/// Runs the detectors on every example, in parallel; lists the
-/// disagreements on the labels in `show`.
-pub fn evaluate(examples: &[Example], show: &[String]) -> Report {
-    let predictions: Vec<BTreeSet<&'static str>> = examples.par_iter().map(predict).collect();
-    evaluate_predicted(examples, &predictions, show)
+/// A small, seeded generator for the bootstrap (splitmix64).
+struct Draws(u64);
+
+impl Draws {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        ((u128::from(z) * n as u128) >> 64) as usize
+    }
+}
+
+fn percentile_interval(mut values: Vec<f64>) -> [f64; 2] {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    [at(0.025), at(0.975)]
+}
+
+fn score(counts: &Tally, utterances: usize) -> Scores {
+    let mut scores = Scores {
+        labels: BTreeMap::new(),
+        utterances,
+    };
+    for per in counts.values() {
+        for (label, c) in per {
+            let s = scores.labels.entry((*label).to_string()).or_default();
+            s.tp += c[0];
+            s.fp += c[1];
+            s.fn_ += c[2];
+        }
+    }
+    let conversations: Vec<&BTreeMap<&'static str, [usize; 3]>> = counts.values().collect();
+    for (label, s) in &mut scores.labels {
+        s.finish();
+        if conversations.len() < 2 {
+            continue;
+        }
+        let mut draws = Draws(0x7261_7070_6f72_7421);
+        let (mut p, mut r, mut f) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..RESAMPLES {
+            let mut c = [0usize; 3];
+            for _ in 0..conversations.len() {
+                if let Some(got) =
+                    conversations[draws.below(conversations.len())].get(label.as_str())
+                {
+                    for k in 0..3 {
+                        c[k] += got[k];
+                    }
+                }
+            }
+            let (precision, recall, f1) = rates(c[0], c[1], c[2]);
+            p.push(precision);
+            r.push(recall);
+            f.push(f1);
+        }
+        s.precision_interval = Some(percentile_interval(p));
+        s.recall_interval = Some(percentile_interval(r));
+        s.f1_interval = Some(percentile_interval(f));
+    }
+    scores
 }
 
 /// Scores predictions already made (`predictions[i]` for `examples[i]`).
@@ -392,20 +394,21 @@ pub fn evaluate_predicted(
     show: &[String],
 ) -> Report {
     let predictions = &predictions[..examples.len().min(predictions.len())];
-    let pooled = score(examples.iter().zip(predictions));
+    let (counts, n) = tally(examples.iter().zip(predictions));
+    let pooled = score(&counts, n);
     let mut names: Vec<&str> = examples.iter().map(|e| e.corpus.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     let corpora = names
-        .into_iter()
+        .into_par_iter()
         .map(|name| {
-            let scores = score(
+            let (counts, n) = tally(
                 examples
                     .iter()
                     .zip(predictions)
                     .filter(|(e, _)| e.corpus == name),
             );
-            (name.to_string(), scores)
+            (name.to_string(), score(&counts, n))
         })
         .collect();
     let disagreements = examples
@@ -413,10 +416,9 @@ pub fn evaluate_predicted(
         .zip(predictions)
         .flat_map(|(example, predicted)| {
             show.iter().filter_map(move |label| {
-                let judged = example.scope.contains(label) && !example.ignore.contains(label);
-                let truth = example.labels.contains(label);
+                let truth = example.has(label);
                 let guess = predicted.contains(label.as_str());
-                (judged && truth != guess).then(|| Disagreement {
+                (example.judges(label) && truth != guess).then(|| Disagreement {
                     id: example.id.clone(),
                     label: label.clone(),
                     kind: if truth { "missed" } else { "false-alarm" }.into(),
@@ -426,6 +428,7 @@ pub fn evaluate_predicted(
         })
         .collect();
     Report {
+        detectors: String::new(),
         pooled,
         corpora,
         disagreements,
@@ -433,14 +436,51 @@ pub fn evaluate_predicted(
     }
 }
 
+/// Runs the detectors on every example, in parallel; lists the
+/// disagreements on the labels in `show`.
+pub fn evaluate(examples: &[Example], detectors: &Detectors, show: &[String]) -> Report {
+    evaluate_with_coaches(examples, &[], detectors, show)
+}
+
+/// Scores the detectors against dataset utterances and coaches' verdicts
+/// together (each annotated call is its own corpus), with the coaches'
+/// agreement when any annotated file was given.
+pub fn evaluate_with_coaches(
+    dataset: &[Example],
+    files: &[Annotated],
+    detectors: &Detectors,
+    show: &[String],
+) -> Report {
+    let judged = agreement::judged(files);
+    let coached = agreement::examples(&judged);
+    let detected: Vec<Vec<BTreeSet<&'static str>>> = judged
+        .par_iter()
+        .map(|j| detect(j.call, detectors))
+        .collect();
+    let mut all: Vec<Example> = dataset.to_vec();
+    let mut predictions: Vec<BTreeSet<&'static str>> =
+        dataset.par_iter().map(|e| predict(e, detectors)).collect();
+    all.extend(coached.examples);
+    predictions.extend(coached.at.iter().map(|&(n, i)| detected[n][i].clone()));
+    let mut report = evaluate_predicted(&all, &predictions, show);
+    report.detectors = detectors.identity();
+    if !files.is_empty() {
+        report.coaches = Some(agreement::agreement(&judged, coached.tags));
+    }
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labelled::ContextLine;
+    use crate::speakers::Role;
 
     fn example(text: &str, labels: &[&str], ignore: &[&str]) -> Example {
         Example {
             id: "t".into(),
             corpus: "fixture".into(),
+            conversation: String::new(),
             speaker: "a".into(),
             role: Some(Role::Consultant),
             text: text.into(),
@@ -456,16 +496,24 @@ mod tests {
 
     #[test]
     fn predicts_through_the_signals() {
-        let p = predict(&example("What happened with the deadline?", &[], &[]));
+        let rules = Detectors::Rules;
+        let p = predict(
+            &example("What happened with the deadline?", &[], &[]),
+            &rules,
+        );
         assert_eq!(p, BTreeSet::from(["question", "question.open"]));
-        let p = predict(&example("I'll send you the plan by Friday.", &[], &[]));
+        let p = predict(
+            &example("I'll send you the plan by Friday.", &[], &[]),
+            &rules,
+        );
         assert_eq!(p, BTreeSet::from(["commitment"]));
-        let p = predict(&example(
-            "We could move it to April or cut scope.",
-            &[],
-            &[],
-        ));
+        let p = predict(
+            &example("We could move it to April or cut scope.", &[], &[]),
+            &rules,
+        );
         assert!(p.contains("option"), "{p:?}");
+        let p = predict(&example("Does that make sense?", &[], &[]), &rules);
+        assert!(p.contains("check-understanding"), "{p:?}");
     }
 
     #[test]
@@ -473,7 +521,7 @@ mod tests {
         let examples = vec![
             // tp question, tp open
             example("What happened?", &["question", "question.open"], &[]),
-            // fn question (the detector cannot see a declarative question
+            // fn question (the rules cannot see a declarative question
             // without its mark), open/closed ignored
             example(
                 "so you moved",
@@ -489,7 +537,8 @@ mod tests {
                 &["question", "question.open", "question.closed"],
             ),
         ];
-        let report = evaluate(&examples, &[]);
+        let report = evaluate(&examples, &Detectors::Rules, &[]);
+        assert_eq!(report.detectors, "rules");
         let q = &report.pooled.labels["question"];
         assert_eq!((q.tp, q.fp, q.fn_, q.support), (1, 0, 1, 2));
         assert!((q.precision - 1.0).abs() < 1e-12 && (q.recall - 0.5).abs() < 1e-12);
@@ -498,5 +547,36 @@ mod tests {
         assert_eq!((c.tp, c.fp, c.fn_), (0, 1, 0));
         assert_eq!(report.pooled.utterances, 4);
         assert_eq!(report.corpora["fixture"], report.pooled);
+    }
+
+    #[test]
+    fn intervals_come_from_conversations_and_hold_the_estimate() {
+        // Ten conversations: in five the detector is right, in five wrong.
+        let mut examples = Vec::new();
+        let mut predictions = Vec::new();
+        for c in 0..10 {
+            let mut e = example("I'll send it.", &["commitment"], &[]);
+            e.conversation = format!("c{c}");
+            examples.push(e);
+            predictions.push(if c < 5 {
+                BTreeSet::from(["commitment"])
+            } else {
+                BTreeSet::new()
+            });
+        }
+        let report = evaluate_predicted(&examples, &predictions, &[]);
+        let c = &report.pooled.labels["commitment"];
+        let [lo, hi] = c.recall_interval.unwrap();
+        assert!(lo < 0.5 && 0.5 < hi, "{lo}–{hi}");
+        assert!(lo >= 0.0 && hi <= 1.0);
+        // The same data gives the same interval.
+        let again = evaluate_predicted(&examples, &predictions, &[]);
+        assert_eq!(
+            again.pooled.labels["commitment"].recall_interval,
+            c.recall_interval
+        );
+        // One conversation gives no interval.
+        let one = evaluate_predicted(&examples[..1], &predictions[..1], &[]);
+        assert!(one.pooled.labels["commitment"].f1_interval.is_none());
     }
 }

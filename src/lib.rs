@@ -10,12 +10,14 @@
 //! [`transcript::Call`] that everything downstream reads; [`import`] builds
 //! the same call from a WebVTT, SRT or Whisper JSON transcript instead, and
 //! [`config`] reads `rapport.toml`; [`report`] renders it. [`signals`]
-//! measure the call, [`score`] judges the measurements against a rubric,
-//! and [`analyze`] does both; [`eval`] measures the detectors against
-//! labelled data. [`review`] serves a local page where coaches label a
-//! call's moments into its [`annotations`] sidecar, which `eval` measures
-//! the detectors against and [`annotations::export`] turns into a
-//! training set. [`model`] makes and finds the Whisper model. The library
+//! measure the call, with [`detectors`] (learned, or the cue rules)
+//! deciding what each utterance is; [`score`] judges the measurements
+//! against a rubric, and [`analyze`] does both. [`eval`] measures the
+//! detectors against [`labelled`] utterances. [`review`] serves a local
+//! page where coaches label a call's moments into its [`annotations`]
+//! sidecar, which `eval` measures the detectors against, [`train`] teaches
+//! them from, and [`annotations::export`] turns into a training set.
+//! [`model`] makes and finds the Whisper model. The library
 //! never prints: the binary owns the terminal, and long work reports
 //! through a callback.
 
@@ -24,8 +26,10 @@ pub mod audio;
 pub mod batch;
 pub mod cache;
 pub mod config;
+pub mod detectors;
 pub mod eval;
 pub mod import;
+pub mod labelled;
 pub mod model;
 pub mod report;
 pub mod review;
@@ -35,6 +39,7 @@ pub mod speakers;
 pub mod speech;
 pub mod summary;
 pub mod text;
+pub mod train;
 pub mod transcribe;
 pub mod transcript;
 
@@ -266,6 +271,10 @@ fn split_mixed_track(
 pub struct Analysis {
     #[serde(flatten)]
     pub call: transcript::Call,
+    /// What decided what the utterances are: `rules`, or a learned model's
+    /// name and hash (absent in records from before there was a choice).
+    #[serde(default)]
+    pub detectors: String,
     pub signals: Vec<signals::SignalOutput>,
     pub score: score::Scorecard,
 }
@@ -284,13 +293,19 @@ impl Analysis {
     }
 }
 
-/// Runs every signal over the call and scores it. Pure and cheap: an
-/// hour-long call takes milliseconds.
-pub fn analyze(call: transcript::Call, rubric: &score::Rubric) -> Analysis {
-    let signals = signals::run(&call, &rubric.signals);
+/// Runs every signal over the call, with `detectors` deciding what its
+/// utterances are, and scores it. Pure and cheap: an hour-long call takes
+/// milliseconds.
+pub fn analyze(
+    call: transcript::Call,
+    rubric: &score::Rubric,
+    detectors: &detectors::Detectors,
+) -> Analysis {
+    let signals = signals::run(&call, &rubric.signals, detectors);
     let score = score::score(&signals, rubric);
     Analysis {
         call,
+        detectors: detectors.identity(),
         signals,
         score,
     }

@@ -283,12 +283,17 @@ pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detectors::Detectors;
     use crate::signals::{Settings, run, testing};
 
     #[test]
     fn the_built_in_rubric_is_valid_and_reads_real_measures() {
         let rubric = Rubric::default_rubric();
-        let outputs = run(&testing::sample_call(), &Settings::default());
+        let outputs = run(
+            &testing::sample_call(),
+            &Settings::default(),
+            &Detectors::Rules,
+        );
         for d in &rubric.dimensions {
             for c in &d.checks {
                 let output = outputs.iter().find(|o| o.id == c.signal).unwrap();
@@ -320,7 +325,10 @@ mod tests {
                 "Between us, Northwind is in trouble. I'll send it by Friday.",
             ),
         ]);
-        let card = score(&run(&call, &Settings::default()), &Rubric::default_rubric());
+        let card = score(
+            &run(&call, &Settings::default(), &Detectors::Rules),
+            &Rubric::default_rubric(),
+        );
         assert_eq!(card.overall, None, "{card:#?}");
         for d in card.dimensions.values() {
             assert_eq!(d.score, None, "{}", d.name);
@@ -354,7 +362,10 @@ mod tests {
             0.0,
             "Hello, anyone there?",
         )]);
-        let card = score(&run(&call, &Settings::default()), &rubric);
+        let card = score(
+            &run(&call, &Settings::default(), &Detectors::Rules),
+            &rubric,
+        );
         let talk = &card.dimensions["control"].checks[0];
         assert_eq!(talk.value, None);
         assert!(
@@ -363,7 +374,14 @@ mod tests {
             talk.reason
         );
 
-        let card = score(&run(&testing::sample_call(), &Settings::default()), &rubric);
+        let card = score(
+            &run(
+                &testing::sample_call(),
+                &Settings::default(),
+                &Detectors::Rules,
+            ),
+            &rubric,
+        );
         let talk = &card.dimensions["control"].checks[0];
         assert!(
             talk.reason.starts_with("the consultant spoke "),

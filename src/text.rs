@@ -136,6 +136,36 @@ pub fn tokenize(text: &str) -> Tokenized {
     Tokenized { tokens, sentences }
 }
 
+/// Words that open spoken sentences without changing what they do ("so,
+/// um, what do you think?"): skipped before looking at how a sentence starts.
+pub const FILLERS: &[&str] = &[
+    "so", "and", "but", "well", "okay", "ok", "um", "uh", "umm", "uhm", "er", "erm", "ah", "oh",
+    "yeah", "yes", "now", "then", "like", "mm", "hmm", "mhm", "mm-hmm", "right", "alright", "all",
+    "anyway", "also", "just", "actually", "great", "good", "cool", "sure", "see", "hi", "hey",
+    "no", "because", "cause",
+];
+
+/// The words from where the sentence really starts: leading fillers and
+/// stutters ("I-I", "you know", "I mean") dropped. Keeps at least the last
+/// word, so a one-word sentence is still that word.
+pub fn core<'a, 'b>(words: &'b [&'a Token]) -> &'b [&'a Token] {
+    let mut rest = words;
+    loop {
+        let skip = match rest {
+            [a, b, ..] if a.norm == "you" && b.norm == "know" => 2,
+            [a, b, ..] if a.norm == "i" && b.norm == "mean" => 2,
+            [a, b, ..] if a.norm == "all" && b.norm == "right" => 2,
+            [a, b, ..] if a.norm == b.norm => 1,
+            [a, _, ..] if FILLERS.contains(&a.norm.as_str()) => 1,
+            _ => 0,
+        };
+        if skip == 0 {
+            return rest;
+        }
+        rest = &rest[skip..];
+    }
+}
+
 /// Lower-cased words with punctuation removed.
 pub fn normalized_words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == '-')
@@ -205,6 +235,17 @@ mod tests {
         assert_eq!(tokenize("Really?! Yes...").sentences.len(), 2);
         assert!(tokenize("").sentences.is_empty());
         assert!(tokenize(" ... ").sentences.is_empty());
+    }
+
+    #[test]
+    fn core_skips_fillers_and_stutters() {
+        let text = tokenize("Yeah, you know, I I think so");
+        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
+        let c: Vec<&str> = core(&w).iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(c, ["i", "think", "so"]);
+        let text = tokenize("Okay.");
+        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
+        assert_eq!(core(&w).len(), 1);
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! taken as truth only where the coach gave one: a label a coach added or
 //! confirmed on an utterance is a positive, one they rejected (or corrected
 //! away) a negative, and a detection nobody judged counts for nothing. Each
-//! coach's verdicts on an utterance become one example of the evaluation
+//! coach's verdicts on an utterance become one example of the labelled
 //! format (the label judged is its scope), so `rapport eval` reports
 //! precision, recall and F1 per label against coaches exactly as it does
 //! against a dataset, with the detectors run over the whole transcript the
-//! coach saw.
+//! coach saw, and `rapport train` learns from them as from a dataset.
 //!
 //! Between two coaches of the same transcript, agreement is Cohen's kappa
 //! per label over all its utterances, where a coach who did not mark a
@@ -17,9 +17,8 @@
 //! beyond what two coaches marking that often would reach by chance.
 
 use super::{Annotations, Label, VOCABULARY};
-use crate::eval::{ContextLine, Example, Report};
+use crate::labelled::{ContextLine, Example};
 use crate::transcript::Call;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -115,23 +114,20 @@ pub fn judged(files: &[Annotated]) -> Vec<Judged<'_>> {
         .collect()
 }
 
-/// Each coach's verdicts as evaluation examples, with the detectors'
-/// labels for each (`predictions[i]` for `examples[i]`). Only labels with
-/// a detector are scored; free tags are counted in `tags`.
+/// Each coach's verdicts as labelled examples, with where each was said
+/// (`at[i]` is the index in the judged calls and the utterance of
+/// `examples[i]`). Only labels of the vocabulary become examples; free tags
+/// are counted in `tags`.
 #[derive(Debug, Default)]
 pub struct CoachExamples {
     pub examples: Vec<Example>,
-    pub predictions: Vec<BTreeSet<&'static str>>,
+    pub at: Vec<(usize, usize)>,
     pub tags: BTreeMap<String, usize>,
 }
 
 pub fn examples(judged: &[Judged]) -> CoachExamples {
     let mut out = CoachExamples::default();
-    for call in judged {
-        if call.coaches.is_empty() {
-            continue;
-        }
-        let detected = crate::eval::detect(call.call);
+    for (n, call) in judged.iter().enumerate() {
         for (coach, verdicts) in &call.coaches {
             for (i, verdict) in verdicts.iter().enumerate() {
                 let (known, tags): (Vec<_>, Vec<_>) = verdict
@@ -146,7 +142,7 @@ pub fn examples(judged: &[Judged]) -> CoachExamples {
                     continue;
                 }
                 out.examples.push(example(call, coach, i, &known));
-                out.predictions.push(detected[i].clone());
+                out.at.push((n, i));
             }
         }
     }
@@ -164,6 +160,7 @@ fn example(call: &Judged, coach: &str, i: usize, verdicts: &[(&String, &bool)]) 
     Example {
         id: format!("{}#{i}@{coach}", call.name),
         corpus: call.name.to_string(),
+        conversation: call.name.to_string(),
         speaker: speaker(&said.speaker),
         role: call.call.participant(&said.speaker).map(|p| p.person.role),
         text: said.text.clone(),
@@ -182,24 +179,6 @@ fn example(call: &Judged, coach: &str, i: usize, verdicts: &[(&String, &bool)]) 
         scope: verdicts.iter().map(|(label, _)| (*label).clone()).collect(),
         ignore: Vec::new(),
     }
-}
-
-/// Scores the detectors against dataset utterances and coaches' verdicts
-/// together (each call is its own corpus), with the coaches' agreement
-/// when any annotated file was given.
-pub fn evaluate(dataset: &[Example], files: &[Annotated], show: &[String]) -> Report {
-    let judged = judged(files);
-    let coached = examples(&judged);
-    let mut all: Vec<Example> = dataset.to_vec();
-    let mut predictions: Vec<BTreeSet<&'static str>> =
-        dataset.par_iter().map(crate::eval::predict).collect();
-    all.extend(coached.examples);
-    predictions.extend(coached.predictions);
-    let mut report = crate::eval::evaluate_predicted(&all, &predictions, show);
-    if !files.is_empty() {
-        report.coaches = Some(agreement(&judged, coached.tags));
-    }
-    report
 }
 
 /// Agreement between two coaches on one label, pooled over calls.
@@ -360,7 +339,7 @@ mod tests {
     use super::super::{Action, Target};
     use super::*;
     #[test]
-    fn coaches_verdicts_become_examples_scored_against_the_detectors() {
+    fn coaches_verdicts_become_labelled_examples() {
         let call = call();
         let key = super::super::call_key(&call);
         let mut later = label("dana", &key, Action::Reject, "question.open", 1);
@@ -378,18 +357,15 @@ mod tests {
         let judged = judged(&files);
         let found = examples(&judged);
         assert_eq!(found.examples.len(), 2);
+        assert_eq!(found.at, [(0, 1), (0, 3)]);
         // The later rejection wins over the confirmation.
         assert_eq!(found.examples[0].labels, Vec::<String>::new());
         assert_eq!(found.examples[0].scope, vec!["question.open".to_string()]);
-        assert!(found.predictions[0].contains("question.open"));
         assert_eq!(found.examples[1].labels, vec!["vague-promise".to_string()]);
-        assert!(found.predictions[1].contains("vague-promise"));
         assert_eq!(found.tags["missed-chance"], 1);
-        let report = crate::eval::evaluate_predicted(&found.examples, &found.predictions, &[]);
-        let open = &report.pooled.labels["question.open"];
-        assert_eq!((open.tp, open.fp, open.fn_), (0, 1, 0));
-        let vague = &report.pooled.labels["vague-promise"];
-        assert_eq!((vague.tp, vague.fp, vague.fn_), (1, 0, 0));
+        // The example reads as the coach saw it: the utterance after its context.
+        assert_eq!(found.examples[1].text, call.utterances[3].text);
+        assert_eq!(found.examples[1].context.len(), 3);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub use discover::{CallInputs, Discovered, discover};
 pub use outdir::{CallRecord, DateSource, Failure, Outdir, Page};
 
 use crate::cache::{self, Cache};
+use crate::detectors::Detectors;
 use crate::score::Rubric;
 use crate::transcribe::{WhisperSettings, WhisperTranscriber};
 use crate::{CallOptions, Progress, import};
@@ -244,6 +245,8 @@ pub struct Settings {
     pub jobs: usize,
     /// A change to it (to what it says, not to its comments) re-scores every call.
     pub rubric: Rubric,
+    /// What decides what utterances are; a change re-scores every call too.
+    pub detectors: Detectors,
     pub cache: Option<Cache>,
     /// Transcribe again rather than take the cache's transcript.
     pub no_cache: bool,
@@ -456,13 +459,14 @@ fn fail(call: &CallInputs, outdir: &Outdir, reason: String) -> Outcome {
     }
 }
 
-/// The call's result key: its transcript's and the rubric's (as parsed,
-/// so that only what the rubric says counts).
+/// The call's result key: its transcript's, the rubric's (as parsed, so
+/// that only what the rubric says counts) and the detectors'.
 fn result_key(transcript_key: &str, settings: &Settings) -> String {
     use sha2::{Digest, Sha256};
     cache::hex(&Sha256::digest(format!(
-        "{transcript_key}|{:?}",
-        settings.rubric
+        "{transcript_key}|{:?}|{}",
+        settings.rubric,
+        settings.detectors.identity()
     )))
 }
 
@@ -551,7 +555,7 @@ fn record(
         date_from,
         result_key: result_key(&transcript_key, settings),
         transcript_key,
-        analysis: crate::analyze(transcript, &settings.rubric),
+        analysis: crate::analyze(transcript, &settings.rubric, &settings.detectors),
     };
     outdir.finish(&record, &settings.pages).map_err(|e| {
         format!(

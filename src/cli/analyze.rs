@@ -1,6 +1,6 @@
 //! `rapport analyze`: one call's score, its reasons and the evidence.
 
-use super::{TranscriptionArgs, emit, rubric, transcript};
+use super::{DetectorsArgs, TranscriptionArgs, emit, rubric, transcript};
 use anyhow::Result;
 use clap::ValueEnum;
 use rapport::report::{self, AnalysisFormat};
@@ -22,6 +22,8 @@ pub struct Args {
     /// A rubric (TOML) to score with instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     rubric: Option<PathBuf>,
+    #[command(flatten)]
+    detectors: DetectorsArgs,
     /// Exit with status 1 when the overall score is below N (0–100), or
     /// cannot be measured.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -38,8 +40,9 @@ enum AnalyzeFormatArg {
 pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a transcription.
     let rubric = rubric(args.rubric.as_deref())?;
+    let detectors = args.detectors.load()?;
     let call = transcript(&args.transcription)?;
-    let analysis = rapport::analyze(call, &rubric);
+    let analysis = rapport::analyze(call, &rubric, &detectors);
     let format = match args.format {
         AnalyzeFormatArg::Text => AnalysisFormat::Text {
             color: args.output.is_none()

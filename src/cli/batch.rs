@@ -1,6 +1,6 @@
 //! `rapport batch`: a folder of calls, a result each and a summary of them all.
 
-use super::{WhisperArgs, emit, rubric};
+use super::{DetectorsArgs, WhisperArgs, emit, rubric};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -50,6 +50,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     rubric: Option<PathBuf>,
     #[command(flatten)]
+    detectors: DetectorsArgs,
+    #[command(flatten)]
     whisper: WhisperArgs,
     /// Transcribe again rather than use cached transcripts.
     #[arg(long)]
@@ -77,6 +79,7 @@ enum PageArg {
 pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a batch.
     let rubric = rubric(args.rubric.as_deref())?;
+    let detectors = args.detectors.load()?;
     let found = batch::discover(&args.targets, &args.output)?;
     let shard = match &args.shard {
         Some(spec) => Some(spec.parse::<Shard>()?),
@@ -120,6 +123,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         whisper: args.whisper.settings(threads),
         jobs,
         rubric,
+        detectors,
         cache: Cache::default_dir().map(Cache::new),
         no_cache: args.no_cache,
         pages: [PageArg::Html, PageArg::Text]

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod review;
 pub mod signals;
+pub mod train;
 pub mod transcribe;
 
 use anyhow::{Context, Result};
@@ -20,6 +21,7 @@ use rapport::annotations;
 use rapport::annotations::agreement::Annotated;
 use rapport::cache::{self, Cache};
 use rapport::config::Config;
+use rapport::detectors::Detectors;
 use rapport::import;
 use rapport::report::Format;
 use rapport::score::Rubric;
@@ -72,6 +74,16 @@ pub enum Command {
     /// and pooled, and Cohen's kappa between coaches who labelled the same
     /// call.
     Eval(eval::Args),
+    /// Teach the detectors a team's own labels: labelled utterances and
+    /// coaches' verdicts in, a detectors file out (use it with
+    /// `--detectors FILE`).
+    ///
+    /// Prints what it learned from (examples and positives per label and
+    /// file) and, per label, the threshold chosen and a cross-validated
+    /// estimate of precision, recall and F1 (folds by conversation). A
+    /// label no example holds is skipped and said so: the base model's
+    /// detector, or the rules, decide it.
+    Train(train::Args),
     /// Analyse a folder of calls (a week of them, say): one result per call
     /// and a summary of them all, with a ledger of the promises made.
     ///
@@ -142,6 +154,29 @@ pub struct TranscriptionArgs {
     /// replaces the cached one).
     #[arg(long)]
     no_cache: bool,
+}
+
+/// What decides what an utterance is.
+#[derive(Debug, clap::Args)]
+pub struct DetectorsArgs {
+    /// What decides whether an utterance asks, offers an option, promises,
+    /// hands a decision back…: `default` (the learned detectors rapport
+    /// ships), `rules` (the cue rules alone), or a file `rapport train`
+    /// wrote [default: `detectors` in rapport.toml, else `default`].
+    #[arg(long, value_name = "rules|default|FILE")]
+    detectors: Option<String>,
+}
+
+impl DetectorsArgs {
+    pub fn load(&self) -> Result<Detectors> {
+        let spec = match &self.detectors {
+            Some(spec) => spec.clone(),
+            None => Config::load()?
+                .detectors
+                .unwrap_or_else(|| "default".into()),
+        };
+        Ok(Detectors::from_spec(&spec)?)
+    }
 }
 
 /// How Whisper runs: the speed levers, each measured (README, Performance).
@@ -351,6 +386,7 @@ impl Command {
             Self::Analyze(args) => analyze::exec(&args),
             Self::Signals(args) => signals::exec(&args),
             Self::Eval(args) => eval::exec(&args),
+            Self::Train(args) => train::exec(&args),
             Self::Batch(args) => batch::exec(&args),
             Self::Merge(args) => merge::exec(&args),
             Self::Review(args) => review::exec(&args),

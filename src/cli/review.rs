@@ -1,6 +1,6 @@
 //! `rapport review`: a local page to listen to a call and label its moments.
 
-use super::{TranscriptionArgs, rubric, transcript};
+use super::{DetectorsArgs, TranscriptionArgs, rubric, transcript};
 use anyhow::{Context, Result};
 use rapport::annotations::{self, Sidecar};
 use std::io::{self, Write};
@@ -23,10 +23,13 @@ pub struct Args {
     /// A rubric (TOML) for the score shown.
     #[arg(long, value_name = "FILE")]
     rubric: Option<PathBuf>,
+    #[command(flatten)]
+    detectors: DetectorsArgs,
 }
 
 pub fn exec(args: &Args) -> Result<ExitCode> {
     let rubric = rubric(args.rubric.as_deref())?;
+    let detectors = args.detectors.load()?;
     let coach = args
         .coach
         .clone()
@@ -70,7 +73,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         None
     };
     let session = rapport::review::Session {
-        analysis: rapport::analyze(call, &rubric),
+        analysis: rapport::analyze(call, &rubric, &detectors),
         sidecar,
         call_key,
         coach: coach.clone(),

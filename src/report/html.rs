@@ -206,7 +206,12 @@ mod tests {
             ),
             (Role::Consultant, 3.0, "What <b>worries</b> you?"),
         ]);
-        let html = analysis_html(&crate::analyze(call, &Rubric::default_rubric())).unwrap();
+        let html = analysis_html(&crate::analyze(
+            call,
+            &Rubric::default_rubric(),
+            &crate::detectors::Detectors::Rules,
+        ))
+        .unwrap();
         assert!(!html.contains("<script>"), "unescaped script");
         assert!(!html.contains("<b>worries"), "unescaped tag");
         assert!(

@@ -96,7 +96,13 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
             let _ = writeln!(out, "    {} {}", mark(c), terminal_safe(&c.reason));
         }
     }
-    let _ = writeln!(out, "\n{h}Key numbers{h:#}");
+    let _ = writeln!(
+        out,
+        "\n{h}Key numbers{h:#} {}(detectors: {}){:#}",
+        p.dim,
+        terminal_safe(&analysis.detectors),
+        p.dim
+    );
     for signal in &analysis.signals {
         let _ = writeln!(
             out,
@@ -133,7 +139,11 @@ mod tests {
 
     #[test]
     fn plain_when_colour_is_off_and_styled_when_on() {
-        let analysis = crate::analyze(testing::sample_call(), &Rubric::default_rubric());
+        let analysis = crate::analyze(
+            testing::sample_call(),
+            &Rubric::default_rubric(),
+            &crate::detectors::Detectors::Rules,
+        );
         let plain = analysis_text(&analysis, false);
         assert!(!plain.contains('\u{1b}'), "{plain}");
         assert!(plain.contains("Client in control: "), "{plain}");
@@ -147,7 +157,11 @@ mod tests {
 
     #[test]
     fn scorecard_of_the_fixture_call() {
-        let analysis = crate::analyze(testing::sample_call(), &Rubric::default_rubric());
+        let analysis = crate::analyze(
+            testing::sample_call(),
+            &Rubric::default_rubric(),
+            &crate::detectors::Detectors::Rules,
+        );
         insta::assert_snapshot!(analysis_text(&analysis, false));
     }
 
@@ -158,7 +172,11 @@ mod tests {
             0.0,
             "Does that make sense?\u{1b}[2J",
         )]);
-        let analysis = crate::analyze(call, &Rubric::default_rubric());
+        let analysis = crate::analyze(
+            call,
+            &Rubric::default_rubric(),
+            &crate::detectors::Detectors::Rules,
+        );
         assert!(!analysis_text(&analysis, false).contains('\u{1b}'));
     }
 }

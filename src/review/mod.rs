@@ -306,7 +306,7 @@ struct UtteranceView {
 fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewError> {
     let analysis = &session.analysis;
     let call = &analysis.call;
-    let detected = eval::detect(call);
+    let detected = eval::labels_from(&analysis.signals, call.utterances.len());
     let (rows, _) = html::timeline(analysis, &[]);
     let utterances = call
         .utterances
@@ -379,7 +379,11 @@ mod tests {
         let sidecar = Sidecar::new(dir.join("c.annotations.jsonl"));
         let call_key = sidecar.record_call(&call, vec![], vec![]).unwrap();
         Session {
-            analysis: crate::analyze(call, &Rubric::default_rubric()),
+            analysis: crate::analyze(
+                call,
+                &Rubric::default_rubric(),
+                &crate::detectors::Detectors::Rules,
+            ),
             sidecar,
             call_key,
             coach: "dana".into(),

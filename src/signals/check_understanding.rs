@@ -12,6 +12,13 @@
 //! - `summary`: playing the client's words back ("So what I'm hearing is",
 //!   "If I understand you correctly", "It sounds like you").
 //!
+//! Whether an utterance does one of these is decided by the learned
+//! detectors (`--detectors`, by default the ones rapport ships), which read
+//! these cues among their features; a moment the model finds where no cue
+//! is counts as a `check` when it asks, else as `explain`. Evidence
+//! confidence is the model's probability; `--detectors rules` lets the cues
+//! decide alone.
+//!
 //! The value is how many of these the consultant said.
 //!
 //! ## Why it matters
@@ -38,9 +45,10 @@
 //! None.
 
 use super::phrases::{Cues, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use crate::detectors::Label;
 use crate::speakers::Role;
-use crate::text::Token;
+use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -71,7 +79,7 @@ const AGREEMENT: &[&str] = &[
     "excellent",
 ];
 
-static CUES: LazyLock<[(&str, Cues); 3]> = LazyLock::new(|| {
+static CUES: LazyLock<[(&'static str, Cues); 3]> = LazyLock::new(|| {
     [
         (
             "check",
@@ -136,27 +144,46 @@ static CUES: LazyLock<[(&str, Cues); 3]> = LazyLock::new(|| {
     ]
 });
 
+/// The kind of moment a sentence is (`check`, `explain`, `summary`), if any.
+pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<&'static str> {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    CUES.iter()
+        .find(|(_, cues)| {
+            cues.find(&words).is_some_and(|cue| {
+                // "Sounds like a plan" agrees; it does not play anything back.
+                !words
+                    .get(cue.end)
+                    .is_some_and(|next| AGREEMENT.contains(&next.norm.as_str()))
+            })
+        })
+        .map(|(kind, _)| *kind)
+}
+
 impl Signal for CheckUnderstanding {
     fn meta(&self) -> &'static SignalMeta {
         &META
     }
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
-        let mut evidence = Vec::new();
-        for (i, sentence) in input.sentences() {
-            let words: Vec<&Token> = input.texts[i].words(sentence).collect();
-            let found = CUES.iter().find(|(_, cues)| {
-                cues.find(&words).is_some_and(|cue| {
-                    // "Sounds like a plan" agrees; it does not play anything back.
-                    !words
-                        .get(cue.end)
-                        .is_some_and(|next| AGREEMENT.contains(&next.norm.as_str()))
-                })
-            });
-            if let Some((kind, _)) = found {
-                evidence.push(input.sentence_evidence(i, sentence, kind, 0.8));
-            }
-        }
+        let evidence: Vec<_> = decided(
+            input,
+            Label::CheckUnderstanding,
+            |i, sentence| classify(&input.texts[i], sentence),
+            // What no cue names: a check when it asks, else an explanation.
+            |_, sentence| {
+                if sentence.terminator == Some('?') {
+                    "check"
+                } else {
+                    "explain"
+                }
+            },
+        )
+        .into_iter()
+        .map(|found| {
+            let confidence = found.probability.unwrap_or(0.8);
+            input.sentence_evidence(found.utterance, found.sentence, found.what, confidence)
+        })
+        .collect();
         let consultant = |kind: &str| {
             evidence
                 .iter()
@@ -231,6 +258,20 @@ mod tests {
                 "Let me send it.",
                 "The plan is due in March.",
             ],
+        );
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &CheckUnderstanding,
+            Role::Consultant,
+            &[
+                "Does that make sense?",
+                "Do you have any questions for me?",
+                "So, just to recap, the pain started on Sunday and it's worse when you walk.",
+            ],
+            &["Okay.", "How long has it been going on?", "Do you smoke?"],
         );
     }
 }

@@ -5,8 +5,16 @@
 //! Sentences that give the decision to the other person: asking for their
 //! preference ("Which would you prefer?", "How would you like to proceed?",
 //! "Would you rather …"), or saying outright that it is theirs ("It's your
-//! call", "That's up to you", "Whatever you decide"). The value is the
-//! number of times the consultant handed a decision back.
+//! call", "That's up to you", "Whatever you decide").
+//!
+//! Whether an utterance hands a decision back is decided by the learned
+//! detectors (`--detectors`, by default the ones rapport ships), which read
+//! these cues among their features and learned the hand-backs that consultations
+//! phrase otherwise ("Are you happy to try that?"); the evidence is the
+//! sentence a cue found, else the model's likeliest one, at the model's
+//! probability. `--detectors rules` lets the cues decide alone.
+//!
+//! The value is the number of times the consultant handed a decision back.
 //!
 //! ## Why it matters
 //!
@@ -36,7 +44,8 @@
 //! offered.
 
 use super::phrases::{Cues, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use crate::detectors::Label;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -92,11 +101,18 @@ impl Signal for DecisionHandback {
     }
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
-        let evidence: Vec<_> = input
-            .sentences()
-            .filter(|&(i, sentence)| hands_back(&input.texts[i], sentence))
-            .map(|(i, sentence)| input.sentence_evidence(i, sentence, "handback", 0.8))
-            .collect();
+        let evidence: Vec<_> = decided(
+            input,
+            Label::Handback,
+            |i, sentence| hands_back(&input.texts[i], sentence).then_some(()),
+            |_, _| (),
+        )
+        .into_iter()
+        .map(|found| {
+            let confidence = found.probability.unwrap_or(0.8);
+            input.sentence_evidence(found.utterance, found.sentence, "handback", confidence)
+        })
+        .collect();
         let all = evidence.len();
         match input.consultant_count(&evidence) {
             Some(consultant) => output(
@@ -148,6 +164,25 @@ mod tests {
                 "I'll decide later.",
                 "Which one did you buy?",
                 "We could do either.",
+            ],
+        );
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &DecisionHandback,
+            Role::Consultant,
+            &[
+                "Which of the two would you prefer?",
+                "Would you be happy to try the spray first?",
+                "How would you like to go ahead?",
+            ],
+            &[
+                "How long has the cough been there?",
+                "Does that make sense?",
+                "Is it okay if I ask about your family?",
+                "Take the tablets with food.",
             ],
         );
     }

@@ -16,6 +16,7 @@
 
 pub mod check_understanding;
 pub mod client_story;
+pub mod cues;
 pub mod decision_handback;
 pub mod interruptions;
 pub mod monologue;
@@ -27,6 +28,8 @@ pub mod promises;
 pub mod questions;
 pub mod talk_share;
 
+use crate::detectors::model::Decisions;
+use crate::detectors::{Decision, Detectors, Label, Observation};
 use crate::speakers::Role;
 use crate::text::{Sentence, Tokenized, tokenize};
 use crate::transcript::Call;
@@ -34,6 +37,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A pause this short between one speaker's utterances keeps them in one
 /// turn: speech recognition breaks sentences at breaths.
@@ -165,16 +169,29 @@ pub struct Span {
     pub end: usize,
 }
 
-/// The call as signals read it: every utterance tokenized once.
+/// How many utterances before one the detectors look back over for the
+/// speaker's own previous words (the evaluation data's context).
+const CONTEXT_UTTERANCES: usize = 3;
+
+/// The call as signals read it: every utterance tokenized once, and what
+/// the detectors decide about each, worked out when first asked.
 #[derive(Debug)]
 pub struct Input<'a> {
     pub call: &'a Call,
     pub texts: Vec<Tokenized>,
     roles: Vec<Role>,
+    detectors: Detectors,
+    cues: Vec<OnceLock<Vec<&'static str>>>,
+    decisions: Vec<OnceLock<Decisions>>,
 }
 
 impl<'a> Input<'a> {
+    /// The call with the rules deciding.
     pub fn new(call: &'a Call) -> Self {
+        Self::with_detectors(call, &Detectors::Rules)
+    }
+
+    pub fn with_detectors(call: &'a Call, detectors: &Detectors) -> Self {
         let texts = call.utterances.iter().map(|u| tokenize(&u.text)).collect();
         let roles = call
             .utterances
@@ -184,7 +201,115 @@ impl<'a> Input<'a> {
                     .map_or(Role::Other, |p| p.person.role)
             })
             .collect();
-        Self { call, texts, roles }
+        let n = call.utterances.len();
+        Self {
+            call,
+            texts,
+            roles,
+            detectors: detectors.clone(),
+            cues: (0..n).map(|_| OnceLock::new()).collect(),
+            decisions: (0..n).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// What the rules say about an utterance ([`cues`]).
+    pub fn cues(&self, utterance: usize) -> &[&'static str] {
+        self.cues[utterance].get_or_init(|| {
+            cues::of(
+                &self.call.utterances[utterance].text,
+                &self.texts[utterance],
+            )
+        })
+    }
+
+    /// An utterance as the detectors see it: with the one before, the
+    /// speaker's own last words, and the rules' verdicts.
+    pub fn observation(&self, utterance: usize) -> Observation<'_> {
+        let speaker = &self.call.utterances[utterance].speaker;
+        let previous = utterance.checked_sub(1);
+        let window = utterance.saturating_sub(CONTEXT_UTTERANCES)..utterance;
+        let own_previous = window
+            .clone()
+            .rev()
+            .find(|&j| self.call.utterances[j].speaker == *speaker);
+        let turn_position = window
+            .rev()
+            .take_while(|&j| self.call.utterances[j].speaker == *speaker)
+            .count();
+        Observation {
+            text: &self.texts[utterance],
+            previous: previous.map(|j| &self.texts[j]),
+            previous_cues: previous.map_or(&[], |j| self.cues(j)),
+            own_previous: own_previous.map(|j| &self.texts[j]),
+            speaker_changed: previous.is_none_or(|j| self.call.utterances[j].speaker != *speaker),
+            turn_position,
+            role: self.roles[utterance],
+            cues: self.cues(utterance),
+        }
+    }
+
+    /// What the learned model decides about `label` on an utterance;
+    /// `None` when the rules decide it (no model, or none for the label).
+    pub fn decision(&self, utterance: usize, label: Label) -> Option<Decision> {
+        let model = self.detectors.model()?;
+        self.decisions[utterance].get_or_init(|| model.decide(&self.observation(utterance)))
+            [label as usize]
+    }
+
+    /// The sentence of an utterance the model finds likeliest to carry
+    /// `label` (the later one on a tie; the last when there is no model).
+    pub fn likeliest_sentence(&self, utterance: usize, label: Label) -> Option<&Sentence> {
+        let sentences = &self.texts[utterance].sentences;
+        if sentences.len() <= 1 {
+            return sentences.first();
+        }
+        let mut best: Option<(f64, &Sentence)> = None;
+        for sentence in sentences {
+            let p = self
+                .sentence_probability(utterance, sentence, label)
+                .unwrap_or(0.0);
+            if best.is_none_or(|(b, _)| p >= b) {
+                best = Some((p, sentence));
+            }
+        }
+        best.map(|(_, s)| s)
+    }
+
+    /// The model's probability of `label` for one sentence of an utterance
+    /// taken alone: which sentence of a long turn the evidence points at.
+    pub fn sentence_probability(
+        &self,
+        utterance: usize,
+        sentence: &Sentence,
+        label: Label,
+    ) -> Option<f64> {
+        let model = self.detectors.model()?;
+        let (alone, cues) = self.sentence_alone(utterance, sentence);
+        let observation = Observation {
+            text: &alone,
+            cues: &cues,
+            ..self.observation(utterance)
+        };
+        model.probability(label, &model.features(&observation))
+    }
+
+    /// One sentence of an utterance as if it were said alone, with what
+    /// the rules say about it.
+    pub fn sentence_alone(
+        &self,
+        utterance: usize,
+        sentence: &Sentence,
+    ) -> (Tokenized, Vec<&'static str>) {
+        let text = &self.texts[utterance];
+        let alone = Tokenized {
+            tokens: text.tokens[sentence.tokens.clone()].to_vec(),
+            sentences: vec![Sentence {
+                tokens: 0..sentence.tokens.len(),
+                terminator: sentence.terminator,
+            }],
+        };
+        let cues = cues::of(&self.call.utterances[utterance].text, &alone);
+        (alone, cues)
     }
 
     pub fn role(&self, utterance: usize) -> Role {
@@ -305,6 +430,59 @@ impl<'a> Input<'a> {
     }
 }
 
+/// A finding of a text signal: where, what the rule (or the fallback) made
+/// of it, and the model's probability when a model decided.
+#[derive(Debug)]
+pub(crate) struct Found<'s, T> {
+    pub utterance: usize,
+    pub sentence: &'s Sentence,
+    pub what: T,
+    pub probability: Option<f64>,
+}
+
+/// Where the model decides and the rules point. `rule` says what a rule
+/// sees in a sentence. Without a model for `label`, every rule finding
+/// stands. With one, an utterance's findings stand only if the model says
+/// the label holds there; if the rule found nothing in it, the sentence the
+/// model finds likeliest stands, made into a finding by `fallback`.
+pub(crate) fn decided<'s, T>(
+    input: &'s Input,
+    label: Label,
+    rule: impl Fn(usize, &'s Sentence) -> Option<T>,
+    fallback: impl Fn(usize, &'s Sentence) -> T,
+) -> Vec<Found<'s, T>> {
+    let mut found = Vec::new();
+    for (i, text) in input.texts.iter().enumerate() {
+        let decision = input.decision(i, label);
+        if decision.is_some_and(|d| !d.holds) {
+            continue;
+        }
+        let before = found.len();
+        for sentence in &text.sentences {
+            if let Some(what) = rule(i, sentence) {
+                found.push(Found {
+                    utterance: i,
+                    sentence,
+                    what,
+                    probability: decision.map(|d| d.probability),
+                });
+            }
+        }
+        if let Some(decision) = decision
+            && found.len() == before
+            && let Some(sentence) = input.likeliest_sentence(i, label)
+        {
+            found.push(Found {
+                utterance: i,
+                sentence,
+                what: fallback(i, sentence),
+                probability: Some(decision.probability),
+            });
+        }
+    }
+    found
+}
+
 /// The time of a span: from the words it covers when the text is those
 /// words joined by spaces (as transcription makes it), else interpolated
 /// over the utterance (imported transcripts have no word times).
@@ -336,8 +514,8 @@ fn span_times(u: &crate::transcript::Utterance, span: &Range<usize>) -> (f64, f6
 
 /// Runs every signal over the call, in parallel; results in registry order,
 /// evidence by time.
-pub fn run(call: &Call, settings: &Settings) -> Vec<SignalOutput> {
-    let input = Input::new(call);
+pub fn run(call: &Call, settings: &Settings, detectors: &Detectors) -> Vec<SignalOutput> {
+    let input = Input::with_detectors(call, detectors);
     SIGNALS
         .par_iter()
         .map(|signal| {
@@ -534,7 +712,11 @@ mod tests {
     #[test]
     fn evidence_on_the_fixture_call() {
         let mut lines = String::new();
-        for output in run(&testing::sample_call(), &Settings::default()) {
+        for output in run(
+            &testing::sample_call(),
+            &Settings::default(),
+            &Detectors::Rules,
+        ) {
             let _ = writeln!(
                 lines,
                 "{}: {:?} — {}",
@@ -554,12 +736,12 @@ mod tests {
     #[test]
     fn output_is_deterministic_and_in_registry_order() {
         let call = testing::sample_call();
-        let first = run(&call, &Settings::default());
+        let first = run(&call, &Settings::default(), &Detectors::Rules);
         let ids: Vec<&str> = first.iter().map(|o| o.id.as_str()).collect();
         let registry: Vec<&str> = SIGNALS.iter().map(|s| s.meta().id).collect();
         assert_eq!(ids, registry);
         for _ in 0..3 {
-            assert_eq!(run(&call, &Settings::default()), first);
+            assert_eq!(run(&call, &Settings::default(), &Detectors::Rules), first);
         }
     }
 }

@@ -14,6 +14,13 @@
 //! - `offer`: the speaker offers to act ("would you like me to …", "shall
 //!   I …", "I can … for you").
 //!
+//! Whether an utterance offers an option is decided by the learned
+//! detectors (`--detectors`, by default the ones rapport ships), which read
+//! these cues among their features; the cues then name the kind and point
+//! at the words. An option the model finds where no cue names it is
+//! `option`, quoted at its likeliest sentence. Evidence confidence is the
+//! model's probability; `--detectors rules` lets the cues decide alone.
+//!
 //! The value is the number of options the consultant offered.
 //!
 //! ## Why it matters
@@ -44,7 +51,8 @@
 
 use super::phrases::{Cues, byte_span, core, patterns};
 use super::questions::WH;
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use crate::detectors::Label;
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
 use std::ops::Range;
@@ -209,13 +217,22 @@ impl Signal for OptionsOffered {
     }
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
-        let mut evidence = Vec::new();
-        for (i, sentence) in input.sentences() {
-            if let Some((kind, span)) = classify(&input.texts[i], sentence) {
-                let confidence = if kind == "alternatives" { 0.8 } else { 0.6 };
-                evidence.push(input.evidence(i, span, kind, confidence));
-            }
-        }
+        let evidence: Vec<_> = decided(
+            input,
+            Label::Option,
+            |i, sentence| classify(&input.texts[i], sentence),
+            |i, sentence| ("option", input.texts[i].span(sentence)),
+        )
+        .into_iter()
+        .map(|found| {
+            let (kind, span) = found.what;
+            let confidence =
+                found
+                    .probability
+                    .unwrap_or(if kind == "alternatives" { 0.8 } else { 0.6 });
+            input.evidence(found.utterance, span, kind, confidence)
+        })
+        .collect();
         let by_role = |role: Role| {
             evidence
                 .iter()
@@ -301,6 +318,26 @@ mod tests {
                 "If we could get the data we would know.",
                 "What do you think?",
                 "The launch is in March.",
+            ],
+        );
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &OptionsOffered,
+            Role::Consultant,
+            &[
+                "We could either try a nasal spray or start you on antihistamines.",
+                "You could try a nasal spray, or we could start you on antihistamines.",
+                "One option is to wait a week and see if it settles on its own.",
+            ],
+            &[
+                "It could be a chest infection.",
+                "Take two paracetamol four times a day.",
+                "Have you tried ibuprofen for it?",
+                "Your blood pressure is normal today.",
+                "I'll write to your GP this afternoon.",
             ],
         );
     }

@@ -14,8 +14,15 @@
 //!   capitalised name inside a sentence, then words like lawsuit, layoffs,
 //!   merger, trouble, lost, resigned).
 //!
-//! Confidence is low on purpose: these are leads, never verdicts. The value
-//! is the number of moments flagged in the consultant's speech.
+//! With the learned detectors (`--detectors`, by default the ones rapport
+//! ships) a lead stands only on an utterance the model judges to tell a
+//! confidence; it learned from consultations, which name foods, places and
+//! colleagues without telling anyone's secrets, and from examples the
+//! project wrote of confidences told. An utterance it judges so without a
+//! lead is flagged as `confidence` at its likeliest sentence. Without a
+//! model the confidence is low on purpose: these are leads, never
+//! verdicts; with one, it is the model's probability. The value is the
+//! number of moments flagged in the consultant's speech.
 //!
 //! ## Why it matters
 //!
@@ -43,8 +50,9 @@
 //! None.
 
 use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
-use crate::text::Token;
+use super::{Evidence, Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use crate::detectors::Label;
+use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -96,13 +104,15 @@ static THIRD_PARTIES: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
-/// Words that tell a situation someone would not want told.
+/// Words that tell a situation someone would not want told. Only words
+/// that say it outright: "problem", "going", "fine" or "struggling" are
+/// every consultation's words (a patient struggling with a fever is no
+/// one's secret), and flagged half the consultations of the labelled ones.
 const SITUATIONS: &[&str] = &[
     "layoff",
     "layoffs",
     "laid",
     "lay",
-    "laying",
     "fired",
     "firing",
     "lawsuit",
@@ -110,68 +120,195 @@ const SITUATIONS: &[&str] = &[
     "suing",
     "bankrupt",
     "bankruptcy",
+    "insolvent",
     "merger",
     "acquisition",
     "acquired",
-    "acquiring",
+    "takeover",
     "trouble",
-    "troubles",
-    "struggling",
     "debt",
     "debts",
     "audit",
     "investigation",
+    "investigated",
     "restructuring",
-    "losing",
     "lost",
     "fraud",
     "scandal",
     "divorce",
-    "leaving",
+    "affair",
     "quitting",
     "resigned",
-    "problems",
-    "problem",
-    "crisis",
-    "cuts",
-    "cutting",
-    "going",
-    "under",
-    "salary",
-    "salaries",
-    "revenue",
-    "margins",
+    "resigning",
     "breach",
-    "leak",
-    "deal",
-    "sale",
-    "selling",
-    "fine",
     "fined",
+    "redundant",
+    "redundancies",
 ];
 
 /// How long after naming another party the speaker's words may still be
 /// about it.
 const STORY_SECONDS: f64 = 20.0;
 
-/// A capitalised word inside the sentence (the first word is capitalised
-/// anyway) that is not a pronoun, a day or a common title: a name.
-fn name_in(text: &str, words: &[&Token]) -> Option<String> {
-    words.iter().skip(1).find_map(|w| {
+/// A capitalised word that a name would be: inside a clause (after another
+/// word, not after a comma or a filler, where transcripts capitalise
+/// anything), not all capitals (GP, ECG, TIA: consultations are full of
+/// them), and not a pronoun, a day, a month, a title or a nationality.
+fn name_in(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Option<String> {
+    let tokens = &tokenized.tokens[sentence.tokens.clone()];
+    tokens.windows(2).find_map(|pair| {
+        let (before, w) = (&pair[0], &pair[1]);
+        if !w.is_word() || !before.is_word() || crate::text::FILLERS.contains(&before.norm.as_str())
+        {
+            return None;
+        }
         let original = &text[w.span.clone()];
         let word = w.norm.as_str();
         let common = [COMMON_CAPITALS, WEEKDAYS, MONTHS]
             .iter()
             .any(|list| list.contains(&word));
-        (original.starts_with(char::is_uppercase) && !common).then(|| original.to_string())
+        let capitalised = original.starts_with(char::is_uppercase);
+        let acronym = original
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+        (capitalised && !acronym && !common).then(|| original.to_string())
     })
 }
 
 /// Capitalised words, besides days and months, that are not names of anyone.
 const COMMON_CAPITALS: &[&str] = &[
-    "i", "i'm", "i'll", "i've", "i'd", "ok", "okay", "ceo", "cfo", "cto", "coo", "hr", "it", "q1",
-    "q2", "q3", "q4", "english", "zoom", "teams",
+    "i",
+    "i'm",
+    "i'll",
+    "i've",
+    "i'd",
+    "ok",
+    "okay",
+    "it",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "zoom",
+    "teams",
+    "doctor",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sir",
+    "madam",
+    "english",
+    "british",
+    "scottish",
+    "welsh",
+    "irish",
+    "american",
+    "european",
+    "african",
+    "asian",
+    "chinese",
+    "indian",
+    "thai",
+    "japanese",
+    "korean",
+    "mexican",
+    "italian",
+    "french",
+    "spanish",
+    "german",
+    "greek",
+    "turkish",
+    "polish",
+    "christmas",
+    "easter",
+    "god",
+    "internet",
+    "google",
 ];
+
+/// What one sentence holds toward another party's confidence, before the
+/// story around it is weighed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clues {
+    /// It promises to keep the client's own secrets ("this stays between us").
+    pub reassurance: bool,
+    /// It marks what it says as secret ("between us", "off the record").
+    pub confidence: bool,
+    /// Another party it tells of.
+    pub party: Option<Party>,
+    /// It tells a situation someone would not want told.
+    pub situation: bool,
+}
+
+/// Another party a sentence tells of, as its words give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Party {
+    /// Described, not named: "another client", "one of my customers".
+    Described(String),
+    /// A capitalised name.
+    Named(String),
+}
+
+impl Party {
+    pub fn into_words(self) -> String {
+        match self {
+            Party::Described(words) | Party::Named(words) => words,
+        }
+    }
+}
+
+/// The clues in a sentence of `text` (the utterance, for its capitals).
+pub fn clues(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Clues {
+    let words: Vec<&Token> = tokenized.words(sentence).collect();
+    let phrase = THIRD_PARTIES.find(&words).map(|r| {
+        words[r]
+            .iter()
+            .map(|w| w.norm.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let name = if phrase.is_none() {
+        name_in(text, tokenized, sentence)
+    } else {
+        None
+    };
+    Clues {
+        reassurance: REASSURANCES.find(&words).is_some(),
+        confidence: CONFIDENCES.find(&words).is_some(),
+        party: phrase.map(Party::Described).or(name.map(Party::Named)),
+        situation: words.iter().any(|w| SITUATIONS.contains(&w.norm.as_str())),
+    }
+}
+
+/// The rules' leads where a model decides: those on utterances it judges
+/// to tell a confidence stay (at its probability), the others go, and an
+/// utterance it judges so without a lead gets its likeliest sentence.
+fn decide(input: &Input, leads: &[Evidence]) -> Vec<Evidence> {
+    let mut kept = Vec::new();
+    for i in 0..input.texts.len() {
+        let here = leads.iter().filter(|e| e.utterance == i);
+        match input.decision(i, Label::OutOfSchool) {
+            None => kept.extend(here.cloned()),
+            Some(d) if !d.holds => {}
+            Some(d) => {
+                let before = kept.len();
+                kept.extend(here.cloned().map(|mut e| {
+                    e.confidence = d.probability;
+                    e
+                }));
+                if kept.len() == before
+                    && let Some(sentence) = input.likeliest_sentence(i, Label::OutOfSchool)
+                {
+                    kept.push(input.sentence_evidence(i, sentence, "confidence", d.probability));
+                }
+            }
+        }
+    }
+    kept
+}
 
 impl Signal for OutOfSchool {
     fn meta(&self) -> &'static SignalMeta {
@@ -186,33 +323,22 @@ impl Signal for OutOfSchool {
         let mut named: Vec<(String, f64, String)> = Vec::new();
         for (i, sentence) in input.sentences() {
             let u = &input.call.utterances[i];
-            let words: Vec<&Token> = input.texts[i].words(sentence).collect();
-            if REASSURANCES.find(&words).is_some() {
+            let clues = clues(&u.text, &input.texts[i], sentence);
+            if clues.reassurance {
                 continue;
             }
             let span = input.texts[i].span(sentence);
-            if let Some(party) = THIRD_PARTIES
-                .find(&words)
-                .map(|r| {
-                    words[r]
-                        .iter()
-                        .map(|w| w.norm.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .or_else(|| name_in(&u.text, &words))
-            {
+            if let Some(party) = clues.party {
                 named.retain(|(speaker, _, _)| *speaker != u.speaker);
-                named.push((u.speaker.clone(), u.start, party));
+                named.push((u.speaker.clone(), u.start, party.into_words()));
             }
-            let situation = words.iter().any(|w| SITUATIONS.contains(&w.norm.as_str()));
             let about = named
                 .iter()
                 .find(|(speaker, at, _)| *speaker == u.speaker && u.start - at <= STORY_SECONDS)
                 .map(|(_, _, party)| party.clone());
-            let mut e = if CONFIDENCES.find(&words).is_some() {
+            let mut e = if clues.confidence {
                 input.evidence(i, span, "confidence", 0.6)
-            } else if let (true, Some(party)) = (situation, &about) {
+            } else if let (true, Some(party)) = (clues.situation, &about) {
                 let mut e = input.evidence(i, span, "third-party", 0.4);
                 e.details.insert("about".into(), party.clone());
                 e
@@ -224,6 +350,7 @@ impl Signal for OutOfSchool {
             }
             evidence.push(e);
         }
+        let evidence = decide(input, &evidence);
         let all = evidence.len();
         let (value, measure) = match input.consultant_count(&evidence) {
             Some(consultant) => (consultant, "flagged"),
@@ -303,6 +430,21 @@ mod tests {
                 "I met Dana at the conference.",
                 "Between the two options, I prefer the first.",
                 "We had some trouble with the projector.",
+            ],
+        );
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &OutOfSchool,
+            Role::Consultant,
+            &["Between you and me, Mrs Patel across the road has just been fired."],
+            &[
+                "Have you had anything unusual to eat, like a Chinese takeaway?",
+                "Many people get this after a cold.",
+                "Your GP, Dr Ahmed, can follow this up.",
+                "Everything you tell me stays confidential.",
             ],
         );
     }

@@ -8,6 +8,7 @@
 //! check against the documentation, and the whole matcher is a few loops.
 
 use crate::text::Token;
+pub use crate::text::core;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -95,36 +96,6 @@ pub fn patterns(list: &[&'static str]) -> Cues {
     }
 }
 
-/// Words that open spoken sentences without changing what they do ("so,
-/// um, what do you think?"): skipped before looking at how a sentence starts.
-const FILLERS: &[&str] = &[
-    "so", "and", "but", "well", "okay", "ok", "um", "uh", "umm", "uhm", "er", "erm", "ah", "oh",
-    "yeah", "yes", "now", "then", "like", "mm", "hmm", "mhm", "mm-hmm", "right", "alright", "all",
-    "anyway", "also", "just", "actually", "great", "good", "cool", "sure", "see", "hi", "hey",
-    "no", "because", "cause",
-];
-
-/// The words from where the sentence really starts: leading fillers and
-/// stutters ("I-I", "you know", "I mean") dropped. Keeps at least the last
-/// word, so a one-word sentence is still that word.
-pub fn core<'a, 'b>(words: &'b [&'a Token]) -> &'b [&'a Token] {
-    let mut rest = words;
-    loop {
-        let skip = match rest {
-            [a, b, ..] if a.norm == "you" && b.norm == "know" => 2,
-            [a, b, ..] if a.norm == "i" && b.norm == "mean" => 2,
-            [a, b, ..] if a.norm == "all" && b.norm == "right" => 2,
-            [a, b, ..] if a.norm == b.norm => 1,
-            [a, _, ..] if FILLERS.contains(&a.norm.as_str()) => 1,
-            _ => 0,
-        };
-        if skip == 0 {
-            return rest;
-        }
-        rest = &rest[skip..];
-    }
-}
-
 /// The byte span of a word range.
 pub fn byte_span(words: &[&Token], range: Range<usize>) -> Range<usize> {
     words[range.start].span.start..words[range.end - 1].span.end
@@ -172,16 +143,5 @@ mod tests {
         assert!(!patterns(&["we'll"]).whole(core(&w)));
         assert!(patterns(&["we'll send the plan"]).whole(core(&w)));
         assert!(patterns(&["send it"]).find(&w).is_none());
-    }
-
-    #[test]
-    fn core_skips_fillers_and_stutters() {
-        let text = tokenize("Yeah, you know, I I think so");
-        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
-        let c: Vec<&str> = core(&w).iter().map(|t| t.norm.as_str()).collect();
-        assert_eq!(c, ["i", "think", "so"]);
-        let text = tokenize("Okay.");
-        let w: Vec<&Token> = text.words(&text.sentences[0]).collect();
-        assert_eq!(core(&w).len(), 1);
     }
 }

@@ -15,6 +15,14 @@
 //! when there is no deliverable ("I'll look into it") or no time ("I'll send
 //! it over"). The client's commitments are listed apart as
 //! `client-commitment`; with roles unknown every one is a `commitment`.
+//! Whether an utterance commits is decided by the learned detectors
+//! (`--detectors`, by default the ones rapport ships), which read the
+//! pledge cues among their features; the cues then pull out the what and
+//! the when. A commitment the model finds where no pledge cue is is read
+//! whole: its what the words after its first "I" or "we", its when any due
+//! time it names. Evidence confidence is the model's probability;
+//! `--detectors rules` lets the cues decide alone.
+//!
 //! The value is the number of promises the consultant made.
 //!
 //! ## Why it matters
@@ -46,7 +54,8 @@
 //! None. The rubric asks that every promise have a what and a when.
 
 use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use crate::detectors::Label;
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
 use std::collections::BTreeMap;
@@ -411,6 +420,37 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     })
 }
 
+/// A commitment the model found where no pledge cue is: the whole
+/// sentence, its deliverable the words after its first "I" or "we" (or all
+/// of them), its time whatever due time it names.
+fn read_whole(text: &Tokenized, sentence: &Sentence) -> Commitment {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let when = due(&words, 0);
+    let first_person = words
+        .iter()
+        .position(|w| {
+            matches!(
+                w.norm.as_str(),
+                "i" | "we" | "i'll" | "we'll" | "i'm" | "we're" | "i'd" | "we'd" | "me" | "us"
+            )
+        })
+        .map_or(0, |p| p + 1);
+    let what_end = when.as_ref().map_or(words.len(), |d| d.words.start);
+    let what: Vec<&str> = words
+        .get(first_person.min(what_end)..what_end)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| t.norm.as_str())
+        .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+        .collect();
+    Commitment {
+        span: text.span(sentence),
+        what: what.join(" "),
+        when_said: when.as_ref().map(|d| said(&words, d)),
+        due: when.map(|d| d.normal),
+    }
+}
+
 fn said(words: &[&Token], due: &Due) -> String {
     let start = if due.words.start > 0
         && matches!(
@@ -457,10 +497,19 @@ impl Signal for Promises {
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let mut evidence = Vec::new();
-        for (i, sentence) in input.sentences() {
-            let Some(mut commitment) = classify(&input.texts[i], sentence) else {
-                continue;
-            };
+        let found = decided(
+            input,
+            Label::Commitment,
+            |i, sentence| classify(&input.texts[i], sentence),
+            |i, sentence| read_whole(&input.texts[i], sentence),
+        );
+        for Found {
+            utterance: i,
+            sentence,
+            what: mut commitment,
+            probability,
+        } in found
+        {
             if let Some((j, next)) = input.next_in_turn(i, sentence) {
                 complete_from(
                     &mut commitment,
@@ -475,7 +524,8 @@ impl Signal for Promises {
                 (Role::Other, true) => "commitment",
                 (Role::Other, false) => "vague-commitment",
             };
-            let mut e = input.evidence(i, commitment.span.clone(), kind, 0.7);
+            let mut e =
+                input.evidence(i, commitment.span.clone(), kind, probability.unwrap_or(0.7));
             let mut details = BTreeMap::new();
             details.insert("what".into(), commitment.what.clone());
             if let (Some(due), Some(said)) = (&commitment.due, &commitment.when_said) {
@@ -643,6 +693,25 @@ mod tests {
             Role::Client,
             &[("Great, I'll share it with the board.", "client-commitment")],
             &["I don't know yet."],
+        );
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &Promises,
+            Role::Consultant,
+            &[
+                "I'll send the prescription to your pharmacy this afternoon.",
+                "I'm going to refer you to the dermatology team.",
+                "I will ring you on Thursday with the blood results.",
+            ],
+            &[
+                "You should rest for a few days.",
+                "I sent the referral last week.",
+                "It'll probably settle down on its own.",
+                "Have you had this before?",
+            ],
         );
     }
 }

@@ -17,6 +17,13 @@
 //! is taken at its word, except invitations ("Tell me how you felt."),
 //! which ask whatever their punctuation.
 //!
+//! Whether an utterance asks, and openly or not, is decided by the learned
+//! detectors (`--detectors`, by default the ones rapport ships), which read
+//! the cues above among their features; the cues then point at the
+//! sentences that ask, and an utterance the model finds asking where no
+//! cue does is quoted at its likeliest sentence. Evidence confidence is
+//! the model's probability. `--detectors rules` lets the cues decide alone.
+//!
 //! The value is the number of questions the consultant asked; the measures
 //! add the rate per hour of call and the share that were open.
 //!
@@ -53,7 +60,10 @@
 //! 11 an hour, and at least a third of them open).
 
 use super::phrases::{Cues, core, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, percent, plural};
+use super::{
+    Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, percent, plural,
+};
+use crate::detectors::Label;
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
@@ -485,6 +495,34 @@ fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
     !tail.is_empty() && TAGS.whole(&tail)
 }
 
+/// The questions of the call: each sentence a rule reads as one, where the
+/// model (if any) agrees the utterance asks; open or closed as the model
+/// decides it when it decides one kind, as the rule reads each sentence
+/// when it decides both.
+fn asked<'s>(input: &'s Input) -> Vec<Found<'s, Kind>> {
+    let mut found = decided(
+        input,
+        Label::Question,
+        |i, sentence| classify(&input.texts[i], sentence),
+        |_, _| Kind::Closed,
+    );
+    for f in &mut found {
+        let open = input.decision(f.utterance, Label::Open);
+        let closed = input.decision(f.utterance, Label::Closed);
+        f.what = match (open, closed) {
+            (Some(o), Some(c)) => match (o.holds, c.holds) {
+                (true, false) => Kind::Open,
+                (true, true) => f.what,
+                // A question of neither kind: the likelier one.
+                (false, false) if o.probability > c.probability => Kind::Open,
+                (false, _) => Kind::Closed,
+            },
+            _ => f.what,
+        };
+    }
+    found
+}
+
 impl Signal for Questions {
     fn meta(&self) -> &'static SignalMeta {
         &META
@@ -494,15 +532,15 @@ impl Signal for Questions {
         let mut evidence = Vec::new();
         let (mut consultant_open, mut consultant_closed, mut client, mut all_open) =
             (0usize, 0usize, 0usize, 0usize);
-        for (i, sentence) in input.sentences() {
-            let Some(kind) = classify(&input.texts[i], sentence) else {
-                continue;
-            };
-            let confidence = if sentence.terminator == Some('?') {
-                0.9
-            } else {
-                0.7
-            };
+        for found in asked(input) {
+            let (i, sentence, kind) = (found.utterance, found.sentence, found.what);
+            let confidence = found
+                .probability
+                .unwrap_or(if sentence.terminator == Some('?') {
+                    0.9
+                } else {
+                    0.7
+                });
             evidence.push(input.sentence_evidence(i, sentence, kind.as_str(), confidence));
             all_open += usize::from(kind == Kind::Open);
             match (input.role(i), kind) {
@@ -629,5 +667,26 @@ mod tests {
             )],
         );
         assert_eq!(kinds, ["open", "closed"]);
+    }
+
+    #[test]
+    fn shipped_table() {
+        super::super::testing::check_shipped_table(
+            &Questions,
+            Role::Consultant,
+            &[
+                "How has the pain been affecting your sleep?",
+                "Do you have any allergies to medication?",
+                "And when did it first start?",
+                "Tell me a bit more about the headaches.",
+                "Is it there all the time or does it come and go?",
+            ],
+            &[
+                "Okay.",
+                "I'll send the prescription over this afternoon.",
+                "Take one tablet twice a day with food.",
+                "Right, that's helpful.",
+            ],
+        );
     }
 }

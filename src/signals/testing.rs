@@ -2,6 +2,7 @@
 //! word by word, so tests read like the conversation they test.
 
 use super::{Settings, Signal};
+use crate::detectors::Detectors;
 use crate::speakers::{Participant, Role, RoleSource};
 use crate::transcript::{Call, Utterance};
 
@@ -53,9 +54,18 @@ pub fn call(lines: &[(Role, f64, &str)]) -> Call {
 
 /// The kinds of evidence `signal` finds in the last line of `lines`.
 pub fn kinds_on_last(signal: &dyn Signal, lines: &[(Role, f64, &str)]) -> Vec<String> {
+    kinds_on_last_with(signal, lines, &Detectors::Rules)
+}
+
+/// The same, with `detectors` deciding.
+pub fn kinds_on_last_with(
+    signal: &dyn Signal,
+    lines: &[(Role, f64, &str)],
+    detectors: &Detectors,
+) -> Vec<String> {
     let call = call(lines);
     let last = call.utterances.len() - 1;
-    let input = super::Input::new(&call);
+    let input = super::Input::with_detectors(&call, detectors);
     signal
         .detect(&input, &Settings::default())
         .evidence
@@ -90,6 +100,43 @@ pub fn check_table(signal: &dyn Signal, role: Role, fires: &[(&str, &str)], sile
     assert!(
         failures.is_empty(),
         "{}:\n{}",
+        signal.meta().id,
+        failures.join("\n")
+    );
+}
+
+/// Checks a table with the shipped detectors deciding: each text, said by
+/// `role` after a neutral line from the other side, must give `signal`
+/// some evidence, or none; and so must the same text in lower case without
+/// punctuation, as speech recognition and imported transcripts often give it.
+pub fn check_shipped_table(signal: &dyn Signal, role: Role, fires: &[&str], silent: &[&str]) {
+    let shipped = Detectors::default();
+    let other = if role == Role::Client {
+        Role::Consultant
+    } else {
+        Role::Client
+    };
+    let mut failures = Vec::new();
+    for (texts, should) in [(fires, true), (silent, false)] {
+        for &text in texts {
+            for said in [text.to_string(), crate::train::unpunctuated(text)] {
+                let kinds = kinds_on_last_with(
+                    signal,
+                    &[(other, 0.0, "Okay."), (role, 2.0, &said)],
+                    &shipped,
+                );
+                if kinds.is_empty() == should {
+                    failures.push(format!(
+                        "should {}fire: {said:?} (got {kinds:?})",
+                        if should { "" } else { "not " }
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} with the shipped detectors:\n{}",
         signal.meta().id,
         failures.join("\n")
     );

@@ -414,7 +414,11 @@ mod tests {
             date_from: Some(DateSource::FileName),
             transcript_key: id.into(),
             result_key: id.into(),
-            analysis: crate::analyze(call, &Rubric::default_rubric()),
+            analysis: crate::analyze(
+                call,
+                &Rubric::default_rubric(),
+                &crate::detectors::Detectors::Rules,
+            ),
         }
     }
 
