@@ -1,9 +1,11 @@
-//! Signals + score on real-sized transcripts: one hour-long call, and a
-//! thousand calls (a few weeks of a team's calls) scored in parallel.
+//! Signals + score on real-sized transcripts: one hour-long call (with the
+//! shipped learned detectors, the default, and with the rules alone), and
+//! a thousand calls (a few weeks of a team's calls) scored in parallel.
 //! Transcripts are built from the sample call's script, repeated with its
 //! own pauses, at 0.35 s a word: an hour is about 10,000 words.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rapport::detectors::Detectors;
 use rapport::score::Rubric;
 use rapport::speakers::{Participant, Role, RoleSource};
 use rapport::transcript::{Call, Utterance};
@@ -72,12 +74,21 @@ fn signals_and_score(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("analyze");
     group.throughput(Throughput::Elements(words as u64));
-    group.bench_function("hour_long_call (elements = words)", |b| {
-        b.iter(|| rapport::analyze(hour.clone(), &rubric));
-    });
+    for (name, detectors) in [
+        ("default", Detectors::default()),
+        ("rules", Detectors::Rules),
+    ] {
+        group.bench_function(
+            format!("hour_long_call, {name} detectors (elements = words)"),
+            |b| {
+                b.iter(|| rapport::analyze(hour.clone(), &rubric, &detectors));
+            },
+        );
+    }
     group.finish();
 
     // A thousand calls of the sample's length (2.5 minutes each).
+    let detectors = Detectors::default();
     let calls: Vec<Call> = (0..1000).map(|_| call_of(150.0)).collect();
     let mut group = c.benchmark_group("analyze");
     group.throughput(Throughput::Elements(calls.len() as u64));
@@ -86,7 +97,11 @@ fn signals_and_score(c: &mut Criterion) {
         b.iter(|| {
             calls
                 .par_iter()
-                .map(|call| rapport::analyze(call.clone(), &rubric).score.overall)
+                .map(|call| {
+                    rapport::analyze(call.clone(), &rubric, &detectors)
+                        .score
+                        .overall
+                })
                 .collect::<Vec<_>>()
         });
     });
