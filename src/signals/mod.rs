@@ -516,6 +516,14 @@ fn span_times(u: &crate::transcript::Utterance, span: &Range<usize>) -> (f64, f6
 /// evidence by time.
 pub fn run(call: &Call, settings: &Settings, detectors: &Detectors) -> Vec<SignalOutput> {
     let input = Input::with_detectors(call, detectors);
+    // Every learned signal needs the model's decisions on every utterance:
+    // made here in parallel, not one by one by whichever signal asks first
+    // while the others wait.
+    if detectors.model().is_some() {
+        (0..call.utterances.len()).into_par_iter().for_each(|i| {
+            input.decision(i, crate::detectors::Label::Question);
+        });
+    }
     SIGNALS
         .par_iter()
         .map(|signal| {
