@@ -194,7 +194,10 @@ def main():
         for k, held in enumerate(folds):
             detectors = args.detectors
             if args.cv:
-                train = Path(tmp) / f"fold{k}.jsonl"
+                # Named as the shipped script names it, so that
+                # `--weight primock.jsonl=W` weighs the consultations.
+                (Path(tmp) / f"fold{k}").mkdir()
+                train = Path(tmp) / f"fold{k}" / "primock.jsonl"
                 with open(train, "w") as out:
                     for n in names:
                         if n not in held:
