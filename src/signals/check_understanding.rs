@@ -19,7 +19,11 @@
 //! confidence is the model's probability; `--detectors rules` lets the cues
 //! decide alone.
 //!
-//! The value is how many of these the consultant said.
+//! The value is how many of these the consultant said; the measure
+//! `understood` counts the checks and summaries alone, which the default
+//! rubric scores (explanations the client did not ask for are the
+//! directive side of a session: the expert-judged sessions of
+//! `benches/score_validity.py` that were judged low explained more).
 //!
 //! ## Why it matters
 //!
@@ -218,6 +222,7 @@ impl Signal for CheckUnderstanding {
             ),
             [
                 ("moments", all as f64),
+                ("understood", (checks + summaries) as f64),
                 ("checks", checks as f64),
                 ("explanations", explains as f64),
                 ("summaries", summaries as f64),
