@@ -18,6 +18,7 @@ pub mod check_understanding;
 pub mod client_story;
 pub mod cues;
 pub mod decision_handback;
+pub mod directive_advice;
 pub mod interruptions;
 pub mod monologue;
 pub mod options_offered;
@@ -49,6 +50,7 @@ pub static SIGNALS: &[&dyn Signal] = &[
     &questions::Questions,
     &options_offered::OptionsOffered,
     &decision_handback::DecisionHandback,
+    &directive_advice::DirectiveAdvice,
     &promises::Promises,
     &monologue::Monologue,
     &client_story::ClientStory,
