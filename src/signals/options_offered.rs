@@ -44,11 +44,16 @@
 //! - "Could you send me the file?" (a request to the other person)
 //! - "You could see it coming." (could as likelihood, not as a possibility
 //!   to act on)
+//! - Orders: "You need to quit.", "I think you should stop." (no choice is
+//!   left; `directive-advice` counts them)
+//! - Invitations to talk and questions about the client: "Why don't you
+//!   start by telling me about yourself?", "How about your grades?"
 //!
 //! ## Settings
 //!
 //! None. The rubric asks for at least one option in a call.
 
+use super::directive_advice;
 use super::phrases::{Cues, byte_span, core, patterns};
 use super::questions::WH;
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
@@ -159,6 +164,11 @@ static NOT_OPTIONS: LazyLock<Cues> = LazyLock::new(|| {
         "could|can|should|would|may|might have been|done|gone|had",
         "let's|lets see|say|have|look|just|get|check|move|continue|go|start|come",
         "let us see|say|have|look",
+        // "Why don't you start by telling me …": an invitation to talk.
+        "you|we start|begin by telling|talking|describing|saying",
+        "you|we tell|talk|describe|share|say",
+        // "How about your grades?": a question about the client.
+        "about your|yours|you|yourself|his|her|their|them|him",
     ])
 });
 
@@ -190,6 +200,11 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, 
         && !(cue.start > 0 && WH.contains(&words[cue.start - 1].norm.as_str()))
     {
         return Some(("offer", byte_span(&words, cue.start..words.len())));
+    }
+    // "You need to quit.": an order, which directive-advice counts; it
+    // takes the choice away rather than offering one.
+    if directive_advice::directs(text, sentence) {
+        return None;
     }
     if let Some(cue) = SUGGESTIONS.find(&words)
         && (cue.start <= start + 4)
@@ -305,6 +320,8 @@ mod tests {
                 ("So maybe we could run it past legal first.", "suggestion"),
                 ("Have you thought about a phased rollout?", "suggestion"),
                 ("How about Tuesday?", "suggestion"),
+                ("How about we meet on Friday instead?", "suggestion"),
+                ("Why don't we try the cream first?", "suggestion"),
                 ("I'd suggest we keep the launch date.", "suggestion"),
                 ("Would you like me to draft both versions?", "offer"),
                 ("Shall I set up a call with finance?", "offer"),
@@ -318,6 +335,10 @@ mod tests {
                 "If we could get the data we would know.",
                 "What do you think?",
                 "The launch is in March.",
+                "You need to quit.",
+                "I think you should stop as soon as possible.",
+                "So why don't you start by telling me a little bit about yourself?",
+                "How about your grades?",
             ],
         );
     }
