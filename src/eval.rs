@@ -301,12 +301,7 @@ fn tally<'a>(
     let mut n = 0;
     for (example, predicted) in items {
         n += 1;
-        let conversation = if example.conversation.is_empty() {
-            example.id.clone()
-        } else {
-            format!("{}/{}", example.corpus, example.conversation)
-        };
-        let per = counts.entry(conversation).or_default();
+        let per = counts.entry(example.conversation_key()).or_default();
         for label in LABELS {
             if !example.judges(label) {
                 continue;

@@ -69,6 +69,17 @@ pub struct ContextLine {
 }
 
 impl Example {
+    /// Which conversation it belongs to, across corpora: its own id when
+    /// the data names none (an unpunctuated training copy, whose id ends in
+    /// `~`, stays with its original).
+    pub fn conversation_key(&self) -> String {
+        if self.conversation.is_empty() {
+            self.id.trim_end_matches('~').to_string()
+        } else {
+            format!("{}/{}", self.corpus, self.conversation)
+        }
+    }
+
     /// Whether the example says anything about `label`: in scope, not ignored.
     pub fn judges(&self, label: &str) -> bool {
         self.scope.iter().any(|s| s == label) && !self.ignore.iter().any(|s| s == label)

@@ -491,14 +491,9 @@ fn learning_rows(gathered: &[Gathered], settings: &FeatureSettings) -> (Rows, Ve
                 verdicts[label as usize] = Some(example.has(label.as_str()));
             }
         }
-        let conversation = if example.conversation.is_empty() {
-            example.id.trim_end_matches('~').to_string()
-        } else {
-            format!("{}/{}", example.corpus, example.conversation)
-        };
         labelled.push(Labelled {
             row,
-            conversation: stable_hash(&conversation),
+            conversation: stable_hash(&example.conversation_key()),
             validates: example.corpus != WRITTEN_CORPUS,
             role: example.role.unwrap_or(Role::Other),
             verdicts,

@@ -46,9 +46,11 @@ pub struct Args {
     /// The share of examples learned again without punctuation and capitals.
     #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
     augment: f64,
-    /// Feature groups to use (comma-separated), to measure what each gives.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "GROUPS")]
-    features: Vec<GroupArg>,
+    /// Feature groups to use (comma-separated), to measure what each gives:
+    /// words, starts, chars, previous, own-previous, shape, cues, roles
+    /// [default: all].
+    #[arg(long, value_parser = feature_group, value_delimiter = ',', value_name = "GROUPS")]
+    features: Vec<Group>,
     /// Features are hashed into 2^BITS columns.
     #[arg(long, value_name = "BITS", default_value_t = 18, value_parser = clap::value_parser!(u8).range(10..=22))]
     bits: u8,
@@ -63,31 +65,17 @@ enum BaseArg {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum GroupArg {
-    Words,
-    Starts,
-    Chars,
-    Previous,
-    OwnPrevious,
-    Shape,
-    Cues,
-    Roles,
-}
-
-impl From<GroupArg> for Group {
-    fn from(g: GroupArg) -> Self {
-        match g {
-            GroupArg::Words => Self::Words,
-            GroupArg::Starts => Self::Starts,
-            GroupArg::Chars => Self::Chars,
-            GroupArg::Previous => Self::Previous,
-            GroupArg::OwnPrevious => Self::OwnPrevious,
-            GroupArg::Shape => Self::Shape,
-            GroupArg::Cues => Self::Cues,
-            GroupArg::Roles => Self::Roles,
-        }
-    }
+/// A feature group by the name the model file gives it.
+fn feature_group(name: &str) -> Result<Group, String> {
+    let named = |g: &Group| serde_json::to_value(g).ok()?.as_str().map(str::to_owned);
+    Group::ALL
+        .iter()
+        .find(|g| named(g).as_deref() == Some(name))
+        .copied()
+        .ok_or_else(|| {
+            let known: Vec<String> = Group::ALL.iter().filter_map(named).collect();
+            format!("no feature group {name:?} (one of: {})", known.join(", "))
+        })
 }
 
 pub fn exec(args: &Args) -> Result<ExitCode> {
@@ -121,7 +109,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
             groups: if args.features.is_empty() {
                 Group::ALL.to_vec()
             } else {
-                args.features.iter().map(|&g| g.into()).collect()
+                args.features.clone()
             },
         },
         l2: args.l2,

@@ -258,6 +258,17 @@ impl<'a> Input<'a> {
             [label as usize]
     }
 
+    /// Makes the model's decisions on every utterance now, in parallel:
+    /// every learned signal needs them all, and made lazily they would be
+    /// made one by one by whichever signal asks first while the others wait.
+    pub fn decide_every_utterance(&self) {
+        if let Some(model) = self.detectors.model() {
+            (0..self.texts.len()).into_par_iter().for_each(|i| {
+                self.decisions[i].get_or_init(|| model.decide(&self.observation(i)));
+            });
+        }
+    }
+
     /// The sentence of an utterance the model finds likeliest to carry
     /// `label` (the later one on a tie; the last when there is no model).
     pub fn likeliest_sentence(&self, utterance: usize, label: Label) -> Option<&Sentence> {
@@ -518,14 +529,7 @@ fn span_times(u: &crate::transcript::Utterance, span: &Range<usize>) -> (f64, f6
 /// evidence by time.
 pub fn run(call: &Call, settings: &Settings, detectors: &Detectors) -> Vec<SignalOutput> {
     let input = Input::with_detectors(call, detectors);
-    // Every learned signal needs the model's decisions on every utterance:
-    // made here in parallel, not one by one by whichever signal asks first
-    // while the others wait.
-    if detectors.model().is_some() {
-        (0..call.utterances.len()).into_par_iter().for_each(|i| {
-            input.decision(i, crate::detectors::Label::Question);
-        });
-    }
+    input.decide_every_utterance();
     SIGNALS
         .par_iter()
         .map(|signal| {
