@@ -59,6 +59,8 @@ SHOWN = {"option": "options-offered", "commitment": "promises", "decision-handba
 def labels_of(signal, kind):
     if signal == "questions":
         return ["question", "question.open" if kind == "open" else "question.closed"]
+    if (signal, kind) == ("check-understanding", "reflection"):
+        return []  # scored by the rubric, not a label (src/eval.rs says why)
     return SIGNAL_LABELS.get(signal, [])
 
 

@@ -233,6 +233,10 @@ pub fn labels_of(signal: &str, evidence: &Evidence) -> &'static [&'static str] {
         ("decision-handback", _) => &["decision-handback"],
         ("out-of-school", _) => &["out-of-school"],
         ("interruptions", _) => &["interruption"],
+        // The labelling guideline counts a restatement that leads into a
+        // question ("You mentioned the spray. How often…?") as the question:
+        // reflections are scored by the rubric, not a label of their own.
+        ("check-understanding", "reflection") => &[],
         ("check-understanding", _) => &["check-understanding"],
         _ => &[],
     }

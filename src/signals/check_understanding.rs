@@ -1,27 +1,37 @@
 //! Checking understanding: explaining, asking whether it landed, and
-//! summarising the client back.
+//! saying the client's meaning back.
 //!
 //! ## What it detects
 //!
-//! Three kinds of sentence:
+//! Four kinds of sentence:
 //!
 //! - `check`: asking whether the explanation landed ("Does that make
 //!   sense?", "Is that clear?", "Any questions so far?");
 //! - `explain`: announcing or framing an explanation ("Let me explain",
 //!   "In other words", "The way it works is");
 //! - `summary`: playing the client's words back ("So what I'm hearing is",
-//!   "If I understand you correctly", "It sounds like you").
+//!   "If I understand you correctly", "It sounds like you");
+//! - `reflection`: saying back, as a statement and right after the client
+//!   spoke, what the client means or feels ("So you're worried about the
+//!   cost.", "You've tried a lot of things already.", "Part of you wants to
+//!   stop."). Motivational interviewing counts reflections as the surest
+//!   sign that a counsellor listened.
 //!
 //! Whether an utterance does one of these is decided by the learned
 //! detectors (`--detectors`, by default the ones rapport ships), which read
 //! these cues among their features; a moment the model finds where no cue
 //! is counts as a `check` when it asks, else as `explain`. Evidence
 //! confidence is the model's probability; `--detectors rules` lets the cues
-//! decide alone.
+//! decide alone. Reflections are the rules' alone (the shipped detectors
+//! were not taught them) and are looked for in the sentences no other kind
+//! took: a statement by the consultant, after the client's turn, that opens
+//! on the client ("you're", "you feel", "you've", "part of you") or on "it
+//! sounds like", and gives no order ("So you need to stop" is directive
+//! advice, not a reflection).
 //!
 //! The value is how many of these the consultant said; the measure
-//! `understood` counts the checks and summaries alone, which the default
-//! rubric scores (explanations the client did not ask for are the
+//! `understood` counts the checks, summaries and reflections, which the
+//! default rubric scores (explanations the client did not ask for are the
 //! directive side of a session: the expert-judged sessions of
 //! `benches/score_validity.py` that were judged low explained more).
 //!
@@ -37,22 +47,30 @@
 //! - "Let me explain how the approval works." (explain)
 //! - "So what I'm hearing is that the board wants a plan first." (summary)
 //! - "It sounds like the timing worries you more than the cost." (summary)
+//! - after the client spoke: "So you're not too happy to be here."
+//!   (reflection)
 //!
 //! ## Does not fire on
 //!
 //! - "That makes no sense to me." (a view, not a check)
 //! - "It sounds good." (agreement, not a summary of the client)
 //! - "Let me send it." (a promise)
+//! - "You're right.", "You could try a nasal spray.", "You need to stop."
+//!   (agreement, an option, an order: not the client's meaning)
 //!
 //! ## Settings
 //!
 //! None.
 
-use super::phrases::{Cues, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use super::directive_advice;
+use super::phrases::{Cues, core, patterns};
+use super::{
+    Input, Settings, Signal, SignalMeta, SignalOutput, TURN_PAUSE_SECONDS, decided, output, plural,
+};
 use crate::detectors::Label;
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -148,6 +166,97 @@ static CUES: LazyLock<[(&'static str, Cues); 3]> = LazyLock::new(|| {
     ]
 });
 
+/// How a reflection opens, once fillers are skipped: the client as the
+/// subject of what they feel, think, want, did or are, or how it sounds.
+static REFLECTIONS: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "it sounds|seems|looks like|as|that",
+        "sounds|seems|looks like",
+        "you feel|felt|think|thought|want|wanted|wish|hope|worry|care|value|enjoy|like|love|believe|mentioned|said|sound|seem|noticed|realise|realize|recognise|recognize|really|also|still|already|never|were|are|have|had|can't|don't|didn't|haven't|aren't",
+        "you're feeling|thinking|wondering|saying|hoping|trying|struggling|finding|worried|concerned|scared|afraid|angry|frustrated|upset|happy|unhappy|sad|tired|stuck|ready|unsure|torn|willing|not|really|also|still|already|kind|sort|pretty|just",
+        "you've been|had|tried|done|got|noticed|made|thought|felt|said|mentioned|already|never|really|also|still",
+        "you'd like|rather|prefer|love|want",
+        "part of you",
+        "on one|the one hand",
+        "on the other hand",
+        "for you",
+        "i'm hearing",
+        "i hear",
+        "what you're saying",
+    ])
+});
+
+/// How it sounds, said after what it is: "Almost overwhelming, it sounds
+/// like."
+static TRAILING: LazyLock<Cues> = LazyLock::new(|| patterns(&["it sounds|seems|looks like"]));
+
+/// Words soon after a "you" opening that make it something other than the
+/// client's meaning: agreement ("you're right"), courtesy, a forecast
+/// ("you're going to"), a need ("you still need to…").
+const NOT_REFLECTED: &[&str] = &["right", "welcome", "going", "gonna", "need", "needs"];
+
+/// Whether a "you" opening tells rather than reflects.
+fn tells(opening: &[&Token]) -> bool {
+    let head = &opening[1..opening.len().min(4)];
+    head.iter()
+        .any(|w| NOT_REFLECTED.contains(&w.norm.as_str()))
+        // "You have to", "you don't have to", "you've got to".
+        || head
+            .windows(2)
+            .any(|pair| matches!(pair[0].norm.as_str(), "have" | "has" | "got") && pair[1].norm == "to")
+}
+
+/// Whether the client is named in the words: "you", "your", "you're"…,
+/// but not the filler "you know".
+fn names_client(words: &[&Token]) -> bool {
+    words
+        .iter()
+        .enumerate()
+        .any(|(n, w)| match w.norm.as_str() {
+            "you" => words.get(n + 1).is_none_or(|next| next.norm != "know"),
+            word => word.starts_with("you") && word != "young",
+        })
+}
+
+/// Whether a sentence of the consultant's says the client's meaning back:
+/// a statement, right after someone else spoke, opening on the client or
+/// on how it sounds, and not an order.
+fn reflects(input: &Input, utterance: usize, sentence: &Sentence) -> bool {
+    if sentence.terminator == Some('?') {
+        return false;
+    }
+    // The client's turn is what is reflected: go back over the consultant's
+    // own turn (speech recognition splits it at breaths) to who spoke before.
+    let utterances = &input.call.utterances;
+    let mut start = utterance;
+    while start > 0 && utterances[start - 1].speaker == utterances[utterance].speaker {
+        if utterances[start].start - utterances[start - 1].end >= TURN_PAUSE_SECONDS {
+            return false;
+        }
+        start -= 1;
+    }
+    let Some(before) = start.checked_sub(1) else {
+        return false;
+    };
+    if input.has_roles()
+        && (input.role(utterance) != Role::Consultant || input.role(before) != Role::Client)
+    {
+        return false;
+    }
+    let text = &input.texts[utterance];
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let opening = core(&words);
+    // "Almost overwhelming, it sounds like.": the opening said last.
+    let said_last = words.len() >= 3 && TRAILING.whole(&words[words.len() - 3..]);
+    opening.len() >= 3
+        && (REFLECTIONS.starts(opening) || said_last)
+        && !(opening[0].norm.starts_with("you") && tells(opening))
+        // "It looks like a viral infection" is a finding, not the client's
+        // meaning: a reflection is about the client.
+        && names_client(opening)
+        && !directive_advice::orders(&words)
+}
+
 /// The kind of moment a sentence is (`check`, `explain`, `summary`), if any.
 pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<&'static str> {
     let words: Vec<&Token> = text.words(sentence).collect();
@@ -169,7 +278,7 @@ impl Signal for CheckUnderstanding {
     }
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
-        let evidence: Vec<_> = decided(
+        let mut evidence: Vec<_> = decided(
             input,
             Label::CheckUnderstanding,
             |i, sentence| classify(&input.texts[i], sentence),
@@ -188,16 +297,27 @@ impl Signal for CheckUnderstanding {
             input.sentence_evidence(found.utterance, found.sentence, found.what, confidence)
         })
         .collect();
+        let taken: HashSet<(usize, usize)> = evidence
+            .iter()
+            .map(|e| (e.utterance, e.span.start))
+            .collect();
+        for (i, sentence) in input.sentences() {
+            let span = input.texts[i].span(sentence);
+            if !taken.contains(&(i, span.start)) && reflects(input, i, sentence) {
+                evidence.push(input.sentence_evidence(i, sentence, "reflection", 0.7));
+            }
+        }
         let consultant = |kind: &str| {
             evidence
                 .iter()
                 .filter(|e| e.kind == kind && input.role(e.utterance) == Role::Consultant)
                 .count()
         };
-        let (checks, explains, summaries) = (
+        let (checks, explains, summaries, reflections) = (
             consultant("check"),
             consultant("explain"),
             consultant("summary"),
+            consultant("reflection"),
         );
         if !input.has_roles() {
             let all = evidence.len();
@@ -209,23 +329,25 @@ impl Signal for CheckUnderstanding {
                 evidence,
             );
         }
-        let all = checks + explains + summaries;
+        let all = checks + explains + summaries + reflections;
         output(
             &META,
             Some(all as f64),
             format!(
-                "{}: the consultant asked whether it made sense {}, explained {}, summarised the client {}",
+                "{}: the consultant asked whether it made sense {}, explained {}, summarised the client {}, reflected the client {}",
                 plural(all, "moment", "moments"),
                 plural(checks, "time", "times"),
                 plural(explains, "time", "times"),
                 plural(summaries, "time", "times"),
+                plural(reflections, "time", "times"),
             ),
             [
                 ("moments", all as f64),
-                ("understood", (checks + summaries) as f64),
+                ("understood", (checks + summaries + reflections) as f64),
                 ("checks", checks as f64),
                 ("explanations", explains as f64),
                 ("summaries", summaries as f64),
+                ("reflections", reflections as f64),
             ],
             evidence,
         )
@@ -234,7 +356,7 @@ impl Signal for CheckUnderstanding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{call, check_table};
     use super::*;
 
     #[test]
@@ -256,14 +378,54 @@ mod tests {
                     "summary",
                 ),
                 ("If I understand you correctly, March is fixed.", "summary"),
+                ("So, you're not too happy to be here.", "reflection"),
+                ("You've tried a lot of things already.", "reflection"),
+                (
+                    "Part of you wants to stop, and part of you doesn't.",
+                    "reflection",
+                ),
+                (
+                    "Yeah, you really feel like you need that reward.",
+                    "reflection",
+                ),
             ],
             &[
                 "That makes no sense to me.",
                 "It sounds good.",
                 "Let me send it.",
                 "The plan is due in March.",
+                "You're right.",
+                "You could try a nasal spray.",
+                "You need to stop.",
+                "You still need to use the cream.",
+                "So you're worried?",
+                "So, it looks like it's just a viral infection.",
             ],
         );
+    }
+
+    #[test]
+    fn a_reflection_follows_the_client() {
+        let c = call(&[
+            (Role::Client, 0.0, "I keep drinking when I'm stressed."),
+            (Role::Consultant, 3.0, "You've noticed a pattern there."),
+            (Role::Consultant, 6.0, "You've tried keeping a diary."),
+            (
+                Role::Consultant,
+                20.0,
+                "You've been coming here for a year.",
+            ),
+        ]);
+        let out = CheckUnderstanding.detect(&Input::new(&c), &Settings::default());
+        let found: Vec<(usize, &str)> = out
+            .evidence
+            .iter()
+            .map(|e| (e.utterance, e.kind.as_str()))
+            .collect();
+        // The third line is the same turn, said at a breath; the last comes
+        // after a pause in the consultant's own speech, not after the client.
+        assert_eq!(found, [(1, "reflection"), (2, "reflection")]);
+        assert!((out.measures["understood"] - 2.0).abs() < 1e-12);
     }
 
     #[test]
@@ -275,6 +437,7 @@ mod tests {
                 "Does that make sense?",
                 "Do you have any questions for me?",
                 "So, just to recap, the pain started on Sunday and it's worse when you walk.",
+                "So you're worried it might come back.",
             ],
             &["Okay.", "How long has it been going on?", "Do you smoke?"],
         );

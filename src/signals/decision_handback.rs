@@ -12,7 +12,13 @@
 //! these cues among their features and learned the hand-backs that consultations
 //! phrase otherwise ("Are you happy to try that?"); the evidence is the
 //! sentence a cue found, else the model's likeliest one, at the model's
-//! probability. `--detectors rules` lets the cues decide alone.
+//! probability. `--detectors rules` lets the cues decide alone. Saying
+//! outright, as a statement, that the decision is the client's ("It's up
+//! to you", "That is your choice", "I can't make that decision for you",
+//! "You're the boss of your own life") stands whatever the model says: the
+//! 42 labelled consultations the shipped detectors learned from hold one
+//! such sentence, too few to teach them what motivational interviewing
+//! calls emphasising autonomy.
 //!
 //! The value is the number of times the consultant handed a decision back.
 //!
@@ -31,6 +37,7 @@
 //! - "It's your call."
 //! - "That's entirely up to you."
 //! - "Would you rather start with the pilot?"
+//! - "I can't make those choices for you."
 //!
 //! ## Does not fire on
 //!
@@ -47,6 +54,7 @@ use super::phrases::{Cues, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
 use crate::detectors::Label;
 use crate::text::{Sentence, Token, Tokenized};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -89,6 +97,29 @@ static CUES: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
+/// Saying outright that the decision is the other person's.
+static AUTONOMY: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "your call|decision|choice",
+        "your own call|decision|choice",
+        "up to you",
+        "whatever you decide|choose",
+        "can't|cannot|won't make that|this|those|the|these choice|choices|decision|decisions for you",
+        "you're the boss|expert",
+        "you are the boss|expert",
+        "you're|you are in charge|control",
+        "in the driver's seat",
+        "it's your life",
+        "not here to tell you what",
+    ])
+});
+
+/// Whether a statement leaves the decision, outright, to the other person.
+fn grants_autonomy(text: &Tokenized, sentence: &Sentence) -> bool {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    sentence.terminator != Some('?') && AUTONOMY.find(&words).is_some()
+}
+
 /// Whether a sentence hands a decision to the other person.
 pub fn hands_back(text: &Tokenized, sentence: &Sentence) -> bool {
     let words: Vec<&Token> = text.words(sentence).collect();
@@ -101,7 +132,7 @@ impl Signal for DecisionHandback {
     }
 
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
-        let evidence: Vec<_> = decided(
+        let mut evidence: Vec<_> = decided(
             input,
             Label::Handback,
             |i, sentence| hands_back(&input.texts[i], sentence).then_some(()),
@@ -113,6 +144,16 @@ impl Signal for DecisionHandback {
             input.sentence_evidence(found.utterance, found.sentence, "handback", confidence)
         })
         .collect();
+        let taken: HashSet<(usize, usize)> = evidence
+            .iter()
+            .map(|e| (e.utterance, e.span.start))
+            .collect();
+        for (i, sentence) in input.sentences() {
+            let text = &input.texts[i];
+            if !taken.contains(&(i, text.span(sentence).start)) && grants_autonomy(text, sentence) {
+                evidence.push(input.sentence_evidence(i, sentence, "handback", 0.8));
+            }
+        }
         let all = evidence.len();
         match input.consultant_count(&evidence) {
             Some(consultant) => output(
@@ -157,6 +198,11 @@ mod tests {
                 ("That's entirely up to you.", "handback"),
                 ("Would you rather start with the pilot?", "handback"),
                 ("Whatever you decide, we'll support it.", "handback"),
+                ("I can't make those choices for you.", "handback"),
+                (
+                    "You're in the driver's seat, so it's just to put the cards on the table.",
+                    "handback",
+                ),
             ],
             &[
                 "It's my call.",
@@ -164,6 +210,7 @@ mod tests {
                 "I'll decide later.",
                 "Which one did you buy?",
                 "We could do either.",
+                "That's up to the school, not you.",
             ],
         );
     }
@@ -175,6 +222,8 @@ mod tests {
             Role::Consultant,
             &[
                 "Which of the two would you prefer?",
+                "That is your choice.",
+                "It's very much up to you, you're the boss of your own life.",
                 "Would you be happy to try the spray first?",
                 "How would you like to go ahead?",
             ],

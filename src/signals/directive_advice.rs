@@ -6,8 +6,10 @@
 //! Sentences that direct the client rather than lay a choice before them:
 //! "You need to quit.", "You should take one every day.", "You have to
 //! stick by the rules.", "I want you to cut down.", "You'd better call
-//! her." Questions ("Do you need to leave early?") and conditions ("If you
-//! need to talk, call me.") are not directives.
+//! her.", "Make sure you take it with food." Questions ("Do you need to
+//! leave early?") and conditions ("If you need to talk, call me.") are not
+//! directives; a condition that sets the client's goal does not soften the
+//! order after it ("If you want results, you need to start now.").
 //!
 //! Advice is `with-permission` when it was asked for: the consultant asked
 //! first ("Would it be OK if I shared an idea?", "Can I make a
@@ -23,9 +25,9 @@
 //! an option. Motivational interviewing calls it the righting reflex and
 //! gives information or advice only after asking permission. In the 67
 //! counselling sessions experts judged (`benches/score_validity.py`), the
-//! sessions judged low held six times as many unasked directives as those
-//! judged high. Advice given with permission is shown, not counted against
-//! the consultant.
+//! sessions judged low held about eight times as many unasked directives
+//! as those judged high. Advice given with permission is shown, not counted
+//! against the consultant.
 //!
 //! ## Fires on
 //!
@@ -33,13 +35,20 @@
 //! - "And you should take it every single day." (directive)
 //! - "I really think you have to stop drinking like this." (directive)
 //! - "I want you to call me on Friday." (directive)
+//! - "I really need you to quit smoking." (directive)
+//! - "If you want the results, you need to start now." (directive)
 //! - after "Would it be OK if I shared an idea?" … "You should try walking
 //!   to work." (with-permission)
 //!
 //! ## Does not fire on
 //!
 //! - Questions: "Do you need to leave early?", "What should I do?"
-//! - Conditions: "If you need to talk, call me."
+//! - Conditions: "If you need to talk, call me.", "If it gets worse, you
+//!   should ring the surgery."
+//! - Someone else's order, told or denied: "You were told you have to
+//!   move.", "It doesn't mean you have to change."
+//! - The consultant's promises: "I'll make sure you get the letter."
+//! - Reassurance: "I don't think you need to worry about that."
 //! - Options: "You could try a nasal spray."
 //! - The consultant's own duties: "I need to check your blood pressure."
 //!
@@ -47,7 +56,7 @@
 //!
 //! None. The rubric counts unasked directives against control.
 
-use super::phrases::{Cues, patterns};
+use super::phrases::{Cues, core, patterns};
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
@@ -64,7 +73,11 @@ static META: SignalMeta = SignalMeta {
 static DIRECTIVES: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
         "you need|have|ought to",
-        "you really|just|definitely|absolutely need|have|ought to",
+        "you really|just|definitely|absolutely|do need|have|ought to",
+        "you'll need|have to",
+        "you will need|have to",
+        "you're going to need|have to",
+        "you're gonna need|have to",
         "you've|you got to",
         "you've really got to",
         "you gotta",
@@ -73,13 +86,43 @@ static DIRECTIVES: LazyLock<Cues> = LazyLock::new(|| {
         "you'd|you better",
         "you had better",
         "i want|need you to",
+        "i really|just|do want|need you to",
+        "i wish you would|'d",
         "i'd like you to",
         "i would like you to",
     ])
 });
 
-/// The word before a directive that makes it a condition, not an order.
+/// A word before a directive that makes it a condition, not an order: "if
+/// you need to talk, call me", "if it gets worse, you should ring us".
 const CONDITIONS: &[&str] = &["if", "when", "whenever", "unless", "whether"];
+
+/// A condition that names the client's own goal does not soften the order
+/// after it: "if you want results, you need to start now".
+static GOAL_CONDITIONS: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "if you want|wanna|wish",
+        "if you really want|wanna",
+        "if you'd like",
+        "if you would like",
+    ])
+});
+
+/// Words just before a directive that make it someone else's order being
+/// told ("you were told that you have to…") or denied ("it doesn't mean
+/// you have to…"): not the consultant's order.
+const REPORTED: &[&str] = &["told", "tell", "telling", "said", "says", "mean", "means"];
+
+/// How many words before a directive a reporting word still governs it.
+const REPORT_REACH: usize = 3;
+
+/// What follows "you need to" in reassurance, not an order: "I don't think
+/// you need to worry about that."
+const REASSURANCES: &[&str] = &["worry", "panic", "apologise", "apologize", "fret"];
+
+/// Orders that open a sentence: "Make sure you take it with food."
+static OPENING_ORDERS: LazyLock<Cues> =
+    LazyLock::new(|| patterns(&["make sure you|that|to", "be sure to"]));
 
 static PERMISSION: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
@@ -101,6 +144,12 @@ static PERMISSION: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
+/// Whether words hold an order, conditional or not ("if you want results,
+/// you have to…" still tells the client what to do).
+pub fn orders(words: &[&Token]) -> bool {
+    DIRECTIVES.find(words).is_some()
+}
+
 /// Whether a sentence directs the other person unconditionally.
 pub fn directs(text: &Tokenized, sentence: &Sentence) -> bool {
     let words: Vec<&Token> = text.words(sentence).collect();
@@ -110,10 +159,20 @@ pub fn directs(text: &Tokenized, sentence: &Sentence) -> bool {
     if asks {
         return false;
     }
+    if OPENING_ORDERS.starts(core(&words)) {
+        return true;
+    }
     DIRECTIVES.find(&words).is_some_and(|at| {
-        !words[..at.start]
+        let before = &words[..at.start];
+        let conditional = before.iter().any(|w| CONDITIONS.contains(&w.norm.as_str()))
+            && GOAL_CONDITIONS.find(before).is_none();
+        let reported = before[at.start.saturating_sub(REPORT_REACH)..]
             .iter()
-            .any(|w| CONDITIONS.contains(&w.norm.as_str()))
+            .any(|w| REPORTED.contains(&w.norm.as_str()));
+        let reassures = words
+            .get(at.end)
+            .is_some_and(|next| REASSURANCES.contains(&next.norm.as_str()));
+        !(conditional || reported || reassures)
     })
 }
 
@@ -202,11 +261,34 @@ mod tests {
                 ),
                 ("I want you to call me on Friday.", "directive"),
                 ("you just need to take the tablets", "directive"),
+                ("Well, you do need to take your medicine.", "directive"),
+                ("You're going to have to cut down.", "directive"),
+                ("You'll need to fit it in your schedule.", "directive"),
+                ("I really need you to quit smoking.", "directive"),
+                ("Anyway, I wish you would quit.", "directive"),
+                (
+                    "And make sure that you actually quit drinking.",
+                    "directive",
+                ),
+                (
+                    "If you want the results that you want, you need to start now.",
+                    "directive",
+                ),
+                (
+                    "If you wanna be a student here, you'll need to follow our rules.",
+                    "directive",
+                ),
             ],
             &[
                 "Do you need to leave early?",
                 "What should I do?",
                 "If you need to talk, call me.",
+                "When you really have to go, just go.",
+                "I'll make sure you get the letter.",
+                "No, I don't think that you need to worry about that.",
+                "If it gets worse, you should ring the surgery.",
+                "Just because we write them down, it doesn't mean that you have to change them.",
+                "That's pretty shocking to be told that you have to get rid of your dog.",
                 "You could try a nasal spray.",
                 "I need to check your blood pressure.",
             ],

@@ -23,7 +23,9 @@
 //! time it names. Evidence confidence is the model's probability;
 //! `--detectors rules` lets the cues decide alone.
 //!
-//! The value is the number of promises the consultant made.
+//! The value is the number of promises the consultant made; the measure
+//! `next_steps` counts them with the client's own commitments: the steps
+//! someone took on before the call ended.
 //!
 //! ## Why it matters
 //!
@@ -48,6 +50,10 @@
 //! - Questions and predictions: "Will you send it?", "It'll be fine", "The
 //!   board will decide".
 //! - The past: "I sent it last week."
+//! - Acts on the client's behalf or against them, which take a decision
+//!   from the client rather than give them something to count on: "I'm
+//!   going to tell your parents", "I'll have to report this", "I will
+//!   write you up".
 //!
 //! ## Settings
 //!
@@ -126,6 +132,47 @@ static NOT_PLEDGES: LazyLock<Cues> = LazyLock::new(|| {
         "have to see",
         "never know",
         "probably|maybe|likely|definitely be",
+    ])
+});
+
+/// Acts announced on the client's behalf or against them: telling their
+/// family, school, employer or the authorities, reporting them, sanctions.
+/// The consultant decides for the client there; the client gains nothing
+/// to count on, so these are not promises whatever decides the utterance.
+static UNILATERAL: LazyLock<Cues> = LazyLock::new(|| {
+    // The client's own people: telling them goes over the client's head.
+    macro_rules! theirs {
+        () => {
+            "parents|parent|mom|mum|dad|mother|father|family|wife|husband|partner|boyfriend|girlfriend|boss|employer|school|teacher|teachers|coach|principal|probation|parole"
+        };
+    }
+    // Authorities: "I'll report it to the engineers" is a service, "I'll
+    // call the police" is not.
+    macro_rules! authorities {
+        () => {
+            "police|cops|court|judge|authorities|school|principal|dean"
+        };
+    }
+    macro_rules! acts {
+        () => {
+            "tell|call|inform|notify|contact|ring|phone|email|text|warn|report"
+        };
+    }
+    patterns(&[
+        concat!(acts!(), " your ", theirs!()),
+        concat!(acts!(), " to your ", theirs!()),
+        concat!(acts!(), " the ", authorities!()),
+        concat!(acts!(), " to the ", authorities!()),
+        concat!("talk|speak to|with your ", theirs!()),
+        concat!("let your ", theirs!(), " know"),
+        "report you",
+        concat!("report this|that|it to the ", authorities!()),
+        concat!("report this|that|it to your ", theirs!()),
+        "write you up",
+        "write up a|the|your",
+        "write a|the violation|citation|ticket",
+        "suspend|expel|ban|punish|ground you",
+        "kick you out|off",
     ])
 });
 
@@ -510,6 +557,10 @@ impl Signal for Promises {
             probability,
         } in found
         {
+            let words: Vec<&Token> = input.texts[i].words(sentence).collect();
+            if UNILATERAL.find(&words).is_some() {
+                continue;
+            }
             if let Some((j, next)) = input.next_in_turn(i, sentence) {
                 complete_from(
                     &mut commitment,
@@ -552,10 +603,12 @@ impl Signal for Promises {
         }
         let (specific, vague) = (count("promise"), count("vague-promise"));
         let made = specific + vague;
+        let client = count("client-commitment");
         let mut measures = vec![
             ("consultant_promises", made as f64),
             ("consultant_vague", vague as f64),
-            ("client_commitments", count("client-commitment") as f64),
+            ("client_commitments", client as f64),
+            ("next_steps", (made + client) as f64),
         ];
         // With no promise made there is no share to judge, not a perfect one.
         if made > 0 {
@@ -568,7 +621,7 @@ impl Signal for Promises {
                 "the consultant made {}, {} of them vague (no what or no when); the client committed to {}",
                 plural(made, "promise", "promises"),
                 vague,
-                plural(count("client-commitment"), "thing", "things")
+                plural(client, "thing", "things")
             ),
             measures,
             evidence,
@@ -673,6 +726,7 @@ mod tests {
                 ("I'll send it over.", "vague-promise"),
                 ("Leave it with me.", "vague-promise"),
                 ("Let us check in next Tuesday morning.", "promise"),
+                ("I'll report it to the engineers today.", "promise"),
             ],
             &[
                 "I'll be honest with you.",
@@ -686,6 +740,10 @@ mod tests {
                 "Let me think.",
                 "I doubt we'll get to it.",
                 "I don't think we're going to finish.",
+                "I'm gonna tell your parents.",
+                "I'll have to report this to the school.",
+                "I'm going to call the police.",
+                "I will have to write a violation.",
             ],
         );
         check_table(
