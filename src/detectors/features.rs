@@ -220,6 +220,14 @@ fn length_bucket(words: usize) -> &'static str {
 
 /// The feature vector of an observation.
 pub fn extract(observation: &Observation, settings: &FeatureSettings) -> Sparse {
+    merge(terms(observation, settings))
+}
+
+/// The observation's (column, value) terms before columns that two groups
+/// hashed alike are summed: in any order, some columns more than once. A
+/// weighted sum over them is the one over [`extract`]'s vector, without
+/// sorting a thousand columns an utterance (a fifth of deciding a call).
+pub fn terms(observation: &Observation, settings: &FeatureSettings) -> Sparse {
     let mut out = Sparse::new();
     let bits = settings.bits;
     let words = words_of(observation.text);
@@ -282,7 +290,7 @@ pub fn extract(observation: &Observation, settings: &FeatureSettings) -> Sparse 
             .collect();
         out.extend(copies);
     }
-    merge(out)
+    out
 }
 
 /// The first words of each clause, stripped of fillers: how questions,
@@ -430,6 +438,28 @@ mod tests {
         let f = extract(&observation(&text, &["questions:closed"]), &settings);
         assert!(f.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
         assert!(f.iter().all(|&(c, v)| (c as usize) < 1024 && v > 0.0));
+    }
+
+    #[test]
+    fn terms_add_up_to_the_vector() {
+        let text = tokenize("Would you like me to refer you? You you you.");
+        // Few columns, so that groups collide and some columns repeat.
+        let settings = FeatureSettings {
+            bits: 6,
+            ..FeatureSettings::default()
+        };
+        let seen = observation(&text, &["questions:closed"]);
+        let all = terms(&seen, &settings);
+        let mut summed = std::collections::BTreeMap::new();
+        for &(c, v) in &all {
+            *summed.entry(c).or_insert(0.0_f64) += f64::from(v);
+        }
+        let vector = extract(&seen, &settings);
+        assert!(all.len() > vector.len(), "some columns repeat");
+        assert_eq!(vector.len(), summed.len());
+        for (c, v) in vector {
+            assert!((summed[&c] - f64::from(v)).abs() < 1e-5, "column {c}");
+        }
     }
 
     #[test]

@@ -298,9 +298,10 @@ impl Model {
         self.index[label as usize].is_some()
     }
 
-    /// The features this model reads from an observation.
+    /// The feature terms this model reads from an observation, for
+    /// [`Model::probability`] (a column may come more than once).
     pub fn features(&self, observation: &Observation) -> Sparse {
-        features::extract(observation, &self.header.features)
+        features::terms(observation, &self.header.features)
     }
 
     /// The probability of one label for features.
