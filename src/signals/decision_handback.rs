@@ -100,8 +100,12 @@ static CUES: LazyLock<Cues> = LazyLock::new(|| {
 /// Saying outright that the decision is the other person's.
 static AUTONOMY: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
-        "your call|decision|choice",
-        "your own call|decision|choice",
+        // Whose the decision is, said of it: not "thank you for your call".
+        "it's|that's your call|decision|choice",
+        "it's|that's your own call|decision|choice",
+        "it's|that's really|entirely|totally|completely your call|decision|choice",
+        "it|that is your call|decision|choice",
+        "the decision|choice is yours",
         "up to you",
         "whatever you decide|choose",
         "can't|cannot|won't make that|this|those|the|these choice|choices|decision|decisions for you",
@@ -228,6 +232,7 @@ mod tests {
                 "How would you like to go ahead?",
             ],
             &[
+                "Thank you for your call.",
                 "How long has the cough been there?",
                 "Does that make sense?",
                 "Is it okay if I ask about your family?",

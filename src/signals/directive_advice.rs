@@ -98,15 +98,10 @@ static DIRECTIVES: LazyLock<Cues> = LazyLock::new(|| {
 const CONDITIONS: &[&str] = &["if", "when", "whenever", "unless", "whether"];
 
 /// A condition that names the client's own goal does not soften the order
-/// after it: "if you want results, you need to start now".
-static GOAL_CONDITIONS: LazyLock<Cues> = LazyLock::new(|| {
-    patterns(&[
-        "if you want|wanna|wish",
-        "if you really want|wanna",
-        "if you'd like",
-        "if you would like",
-    ])
-});
+/// after it: "if you want results, you need to start now". ("If you'd
+/// like, you should…" leaves the choice to the client: an option.)
+static GOAL_CONDITIONS: LazyLock<Cues> =
+    LazyLock::new(|| patterns(&["if you want|wanna|wish", "if you really want|wanna"]));
 
 /// Words just before a directive that make it someone else's order being
 /// told ("you were told that you have to…") or denied ("it doesn't mean
@@ -287,6 +282,7 @@ mod tests {
                 "I'll make sure you get the letter.",
                 "No, I don't think that you need to worry about that.",
                 "If it gets worse, you should ring the surgery.",
+                "If you'd like, you should try the cream first.",
                 "Just because we write them down, it doesn't mean that you have to change them.",
                 "That's pretty shocking to be told that you have to get rid of your dog.",
                 "You could try a nasal spray.",

@@ -169,7 +169,6 @@ static UNILATERAL: LazyLock<Cues> = LazyLock::new(|| {
         concat!("report this|that|it to the ", authorities!()),
         concat!("report this|that|it to your ", theirs!()),
         "write you up",
-        "write up a|the|your",
         "write a|the violation|citation|ticket",
         "suspend|expel|ban|punish|ground you",
         "kick you out|off",
@@ -727,6 +726,10 @@ mod tests {
                 ("Leave it with me.", "vague-promise"),
                 ("Let us check in next Tuesday morning.", "promise"),
                 ("I'll report it to the engineers today.", "promise"),
+                (
+                    "I'll write up the notes and email them to you tonight.",
+                    "promise",
+                ),
             ],
             &[
                 "I'll be honest with you.",
