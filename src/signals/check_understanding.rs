@@ -65,12 +65,12 @@
 use super::directive_advice;
 use super::phrases::{Cues, core, patterns};
 use super::{
-    Input, Settings, Signal, SignalMeta, SignalOutput, TURN_PAUSE_SECONDS, decided, output, plural,
+    Input, Settings, Signal, SignalMeta, SignalOutput, TURN_PAUSE_SECONDS, add_untaken, decided,
+    output, plural,
 };
 use crate::detectors::Label;
 use crate::speakers::Role;
 use crate::text::{Sentence, Token, Tokenized};
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -206,15 +206,27 @@ fn tells(opening: &[&Token]) -> bool {
             .any(|pair| matches!(pair[0].norm.as_str(), "have" | "has" | "got") && pair[1].norm == "to")
 }
 
-/// Whether the client is named in the words: "you", "your", "you're"…,
-/// but not the filler "you know".
+/// The words that name the client; "you" itself only when it is not the
+/// filler "you know".
+const CLIENT_WORDS: &[&str] = &[
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "you're",
+    "you've",
+    "you'd",
+    "you'll",
+];
+
+/// Whether the client is named in the words.
 fn names_client(words: &[&Token]) -> bool {
     words
         .iter()
         .enumerate()
         .any(|(n, w)| match w.norm.as_str() {
             "you" => words.get(n + 1).is_none_or(|next| next.norm != "know"),
-            word => word.starts_with("you") && word != "young",
+            word => CLIENT_WORDS.contains(&word),
         })
 }
 
@@ -223,6 +235,9 @@ fn names_client(words: &[&Token]) -> bool {
 /// on how it sounds, and not an order.
 fn reflects(input: &Input, utterance: usize, sentence: &Sentence) -> bool {
     if sentence.terminator == Some('?') {
+        return false;
+    }
+    if input.has_roles() && input.role(utterance) != Role::Consultant {
         return false;
     }
     // The client's turn is what is reflected: go back over the consultant's
@@ -238,9 +253,7 @@ fn reflects(input: &Input, utterance: usize, sentence: &Sentence) -> bool {
     let Some(before) = start.checked_sub(1) else {
         return false;
     };
-    if input.has_roles()
-        && (input.role(utterance) != Role::Consultant || input.role(before) != Role::Client)
-    {
+    if input.has_roles() && input.role(before) != Role::Client {
         return false;
     }
     let text = &input.texts[utterance];
@@ -297,16 +310,9 @@ impl Signal for CheckUnderstanding {
             input.sentence_evidence(found.utterance, found.sentence, found.what, confidence)
         })
         .collect();
-        let taken: HashSet<(usize, usize)> = evidence
-            .iter()
-            .map(|e| (e.utterance, e.span.start))
-            .collect();
-        for (i, sentence) in input.sentences() {
-            let span = input.texts[i].span(sentence);
-            if !taken.contains(&(i, span.start)) && reflects(input, i, sentence) {
-                evidence.push(input.sentence_evidence(i, sentence, "reflection", 0.7));
-            }
-        }
+        add_untaken(input, &mut evidence, "reflection", 0.7, |i, sentence| {
+            reflects(input, i, sentence)
+        });
         let consultant = |kind: &str| {
             evidence
                 .iter()

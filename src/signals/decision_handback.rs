@@ -51,10 +51,11 @@
 //! offered.
 
 use super::phrases::{Cues, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use super::{
+    Input, Settings, Signal, SignalMeta, SignalOutput, add_untaken, decided, output, plural,
+};
 use crate::detectors::Label;
 use crate::text::{Sentence, Token, Tokenized};
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 #[derive(Debug)]
@@ -148,16 +149,9 @@ impl Signal for DecisionHandback {
             input.sentence_evidence(found.utterance, found.sentence, "handback", confidence)
         })
         .collect();
-        let taken: HashSet<(usize, usize)> = evidence
-            .iter()
-            .map(|e| (e.utterance, e.span.start))
-            .collect();
-        for (i, sentence) in input.sentences() {
-            let text = &input.texts[i];
-            if !taken.contains(&(i, text.span(sentence).start)) && grants_autonomy(text, sentence) {
-                evidence.push(input.sentence_evidence(i, sentence, "handback", 0.8));
-            }
-        }
+        add_untaken(input, &mut evidence, "handback", 0.8, |i, sentence| {
+            grants_autonomy(&input.texts[i], sentence)
+        });
         let all = evidence.len();
         match input.consultant_count(&evidence) {
             Some(consultant) => output(

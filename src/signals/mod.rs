@@ -36,7 +36,7 @@ use crate::text::{Sentence, Tokenized, tokenize};
 use crate::transcript::Call;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -494,6 +494,28 @@ pub(crate) fn decided<'s, T>(
         }
     }
     found
+}
+
+/// Adds, as `kind`, the sentences `holds` finds that no evidence of the
+/// signal covers yet: what the rules keep whatever the model says, because
+/// the model was not taught it (reflections, outright autonomy).
+pub(crate) fn add_untaken(
+    input: &Input,
+    evidence: &mut Vec<Evidence>,
+    kind: &str,
+    confidence: f64,
+    holds: impl Fn(usize, &Sentence) -> bool,
+) {
+    let taken: HashSet<(usize, usize)> = evidence
+        .iter()
+        .map(|e| (e.utterance, e.span.start))
+        .collect();
+    for (i, sentence) in input.sentences() {
+        let start = input.texts[i].span(sentence).start;
+        if !taken.contains(&(i, start)) && holds(i, sentence) {
+            evidence.push(input.sentence_evidence(i, sentence, kind, confidence));
+        }
+    }
 }
 
 /// The time of a span: from the words it covers when the text is those
