@@ -10,6 +10,9 @@
 //! # What decides what an utterance is: "default", "rules", or a file
 //! # `rapport train` wrote (relative to this file's folder).
 //! detectors = "team.detectors"
+//! # Names in transcripts that say what someone is, not who: never taken
+//! # for a client's name (beside the built-in list: Patient, Client, …).
+//! generic_names = ["Mentee"]
 //! ```
 
 use serde::Deserialize;
@@ -39,6 +42,9 @@ pub struct Config {
     /// The detectors to use when `--detectors` is not given.
     #[serde(default)]
     pub detectors: Option<String>,
+    /// Names that identify no client, beside `summary::ledger::GENERIC_NAMES`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub generic_names: Vec<String>,
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {

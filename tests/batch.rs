@@ -151,7 +151,7 @@ fn check_ledger(summary: &Week) {
     );
     let pricing = promise("pricing sheet");
     assert_eq!(pricing.status, Status::Overdue);
-    assert_eq!(pricing.client.as_deref(), Some("bo chen"));
+    assert_eq!(pricing.client.as_deref(), Some("Bo Chen"));
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
     let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5, "{csv}");
     assert!(
-        csv.starts_with("call,date,duration_s,participants,score,"),
+        csv.starts_with("call,date,duration_s,participants,client,score,"),
         "{csv}"
     );
     let html = std::fs::read_to_string(out.join("summary.html")).unwrap();
@@ -490,4 +490,316 @@ fn bad_targets_and_shards_are_named() {
         "K must be from 1 to N",
     );
     fails_with(&["merge", "empty"], "not a batch output folder");
+}
+
+/// A call between "Doctor" and "Patient", as telehealth exports name them,
+/// in which the doctor says `line`.
+fn consultation(line: &str) -> String {
+    vtt(&[
+        (0.0, 4.0, "Doctor", "Good morning, how have you been?"),
+        (4.5, 9.0, "Patient", "Tired, and the cough is still there."),
+        (9.5, 14.0, "Doctor", line),
+        (14.5, 16.0, "Patient", "Thank you."),
+    ])
+}
+
+/// Monday and Thursday with one patient, Tuesday with another: the
+/// results promised on Monday come up on Tuesday (another patient's) and
+/// on Thursday (the same patient's).
+fn three_consultations(week: &Path) {
+    write(
+        &week.join("mon 2026-11-16.vtt"),
+        consultation("I'll send you the blood test results by Friday."),
+    );
+    write(
+        &week.join("tue 2026-11-17.vtt"),
+        consultation("Have you had the blood test results from the lab?"),
+    );
+    write(
+        &week.join("thu 2026-11-19.vtt"),
+        consultation("Here are the blood test results we talked about."),
+    );
+}
+
+const TWO_PATIENTS: &str = r#"
+[[call]]
+files = ["mon 2026-11-16.vtt"]
+client = "Sam Jones"
+consultant = "Doctor"
+
+[[call]]
+files = ["tue 2026-11-17.vtt"]
+client = "Lee Park"
+consultant = "Doctor"
+
+[[call]]
+files = ["thu 2026-11-19.vtt"]
+client = "Sam Jones"
+consultant = "Doctor"
+"#;
+
+/// `rapport batch WEEK -o OUT ARGS`, which must succeed: its standard
+/// output and standard error.
+fn batch_ok(cache: &Path, week: &Path, out: &Path, args: &[&str]) -> (String, String) {
+    let output = rapport(cache)
+        .arg("batch")
+        .arg(week)
+        .arg("-o")
+        .arg(out)
+        .args(["--as-of", "2026-11-23"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+}
+
+#[test]
+fn generic_names_follow_nothing_and_a_manifest_follows_each_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+    three_consultations(&week);
+    let batch = |out: &Path, args: &[&str]| {
+        let (stdout, stderr) = batch_ok(&cache, &week, out, args);
+        (week_of(out), stdout, stderr)
+    };
+    let results = |week: &Week| {
+        week.promises
+            .iter()
+            .find(|p| p.what.contains("blood test results"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no promise: {:#?}", week.promises))
+    };
+
+    // No manifest: "Patient" names nobody, so nothing is followed.
+    let (unnamed, table, _) = batch(&dir.path().join("unnamed"), &[]);
+    let promise = results(&unnamed);
+    assert!(
+        !promise.trackable && promise.follow_up.is_none(),
+        "{promise:?}"
+    );
+    assert!(
+        promise
+            .untrackable
+            .as_deref()
+            .unwrap()
+            .contains("\"Patient\" is a role"),
+        "{promise:?}"
+    );
+    assert!(table.contains("cannot be followed"), "{table}");
+    assert!(unnamed.promises.iter().all(|p| p.follow_up.is_none()));
+
+    // The manifest names two patients: Monday's promise is followed by
+    // Thursday's call with the same patient, not Tuesday's with the other.
+    write(&week.join("calls.toml"), TWO_PATIENTS);
+    let out = dir.path().join("named");
+    let (named, table, stderr) = batch(&out, &[]);
+    assert!(stderr.contains("calls.toml: 3 calls listed"), "{stderr}");
+    assert!(
+        !stderr.contains("ignored"),
+        "the manifest is not a stray file: {stderr}"
+    );
+    let promise = results(&named);
+    assert_eq!(promise.status, Status::FollowedUp);
+    assert_eq!(promise.client.as_deref(), Some("Sam Jones"));
+    assert_eq!(
+        promise.follow_up.as_ref().unwrap().call,
+        "thu_2026-11-19.vtt"
+    );
+    assert!(table.contains("Sam Jones: 2 calls"), "{table}");
+    let groups: Vec<Option<&str>> = named.clients.iter().map(|g| g.client.as_deref()).collect();
+    assert_eq!(groups, [Some("Sam Jones"), Some("Lee Park")]);
+    let html = std::fs::read_to_string(out.join("summary.html")).unwrap();
+    assert!(html.contains("<h3>Sam Jones</h3>"), "no client section");
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(csv.contains(",Lee Park,"), "{csv}");
+
+    // Thursday was in fact Lee: the records are re-labelled, nothing is
+    // analysed again, and the promise has no later call with Sam.
+    let before = records(&out);
+    write(
+        &week.join("calls.toml"),
+        TWO_PATIENTS.replacen(
+            "files = [\"thu 2026-11-19.vtt\"]\nclient = \"Sam Jones\"",
+            "files = [\"thu 2026-11-19.vtt\"]\nclient = \"Lee Park\"",
+            1,
+        ),
+    );
+    let (relabelled, _, stderr) = batch(&out, &[]);
+    assert!(
+        stderr.contains("1 ok (1 re-labelled from the manifest), 0 failed, 2 skipped"),
+        "{stderr}"
+    );
+    assert_eq!(records(&out).len(), before.len());
+    let promise = results(&relabelled);
+    assert_eq!(
+        (promise.status, promise.later_calls),
+        (Status::Overdue, 0),
+        "{promise:?}"
+    );
+
+    // Shards read the same manifest, and their merge gives the same ledger.
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let shard = dir.path().join(format!("shard{k}"));
+            batch_ok(&cache, &week, &shard, &["--shard", &format!("{k}/2")]);
+            shard
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    let output = rapport(&cache)
+        .arg("merge")
+        .args(&shards)
+        .arg("-o")
+        .arg(&merged)
+        .args(["--as-of", "2026-11-23"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(week_of(&merged).promises, relabelled.promises);
+}
+
+#[test]
+fn a_stereo_recording_named_in_the_manifest_has_its_promises_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+    // The sample call from 119.9 s: the consultant promises the count plan
+    // by Friday, the client asks for a rough cost; one person per channel.
+    let mut reader = hound::WavReader::open(project().join("samples/call.wav")).unwrap();
+    let spec = reader.spec();
+    let frame = |seconds: f64| (seconds * f64::from(spec.sample_rate)) as u32;
+    reader.seek(frame(119.9)).unwrap();
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .take((frame(129.6) - frame(119.9)) as usize * usize::from(spec.channels))
+        .map(Result::unwrap)
+        .collect();
+    std::fs::create_dir_all(&week).unwrap();
+    let mut writer = hound::WavWriter::create(week.join("acme.wav"), spec).unwrap();
+    for s in samples {
+        writer.write_sample(s).unwrap();
+    }
+    writer.finalize().unwrap();
+    write(
+        &week.join("dana.vtt"),
+        short_call("Dana", "Here is the count plan, with the rough cost."),
+    );
+    let batch = |out: &Path| {
+        let output = {
+            let _turn = whisper_turn();
+            rapport(&cache)
+                .arg("batch")
+                .arg(&week)
+                .arg("-o")
+                .arg(out)
+                .args(["--as-of", "2026-11-23", "--model"])
+                .arg(model())
+                .output()
+                .unwrap()
+        };
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        week_of(out)
+    };
+    let count_plan = |week: &Week| {
+        week.promises
+            .iter()
+            .find(|p| p.call == "acme.wav" && p.what.contains("count plan"))
+            .cloned()
+            .unwrap_or_else(|| panic!("no promise of the count plan: {:#?}", week.promises))
+    };
+
+    write(&week.join("calls.toml"), "[[call]]\nfile = \"acme.wav\"\n");
+    let promise = count_plan(&batch(&dir.path().join("unnamed")));
+    assert!(!promise.trackable, "{promise:?}");
+    assert!(
+        promise
+            .untrackable
+            .as_deref()
+            .unwrap()
+            .contains("carry no names"),
+        "{promise:?}"
+    );
+
+    write(
+        &week.join("calls.toml"),
+        r#"
+[[call]]
+file = "acme.wav"
+client = "Dana Lee"
+organisation = "Acme"
+date = 2026-11-16T09:30:00
+
+[[call]]
+file = "dana.vtt"
+client = "Dana Lee"
+organisation = "Acme"
+date = 2026-11-19
+"#,
+    );
+    let named = batch(&dir.path().join("named"));
+    let promise = count_plan(&named);
+    assert_eq!(promise.client.as_deref(), Some("Dana Lee (Acme)"));
+    assert_eq!(
+        promise.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-20")
+    );
+    assert_eq!(promise.status, Status::FollowedUp, "{promise:?}");
+    assert_eq!(promise.follow_up.as_ref().unwrap().call, "dana.vtt");
+}
+
+#[test]
+fn manifest_mistakes_are_named_by_line_and_a_starting_one_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (week, cache) = (dir.path().join("week"), dir.path().join("cache"));
+    three_consultations(&week);
+    let run = |args: &[&str]| {
+        let output = rapport(&cache)
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let cases = [
+        (
+            "[[call]]\nfiles = [\"mon 2026-11-16.vtt\"]\nclinet = \"Sam\"\n",
+            "calls.toml:3: unknown field `clinet`",
+        ),
+        ("[[call]]\nfiles = [\"gone.vtt\"]\n", "calls.toml:2: "),
+        (
+            "[[call]]\nfile = \"mon 2026-11-16.vtt\"\n\n[[call]]\nfile = \"mon 2026-11-16.vtt\"\n",
+            "calls.toml:5: ",
+        ),
+    ];
+    for (text, wanted) in cases {
+        write(&week.join("calls.toml"), text);
+        let (code, stderr) = run(&["batch", "week"]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(wanted), "{text:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    std::fs::remove_file(week.join("calls.toml")).unwrap();
+    let (code, stderr) = run(&["batch", "week", "--write-manifest"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("3 calls listed"), "{stderr}");
+    let written = std::fs::read_to_string(week.join("calls.toml")).unwrap();
+    assert!(
+        written.contains("files = [\"tue 2026-11-17.vtt\"]\ndate = 2026-11-17"),
+        "{written}"
+    );
+    let (code, stderr) = run(&["batch", "week", "--write-manifest"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("already exists"), "{stderr}");
+    // The written manifest runs as it is, from --manifest alone.
+    let (code, stderr) = run(&["batch", "--manifest", "week/calls.toml", "-o", "out"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("3 calls listed"), "{stderr}");
 }

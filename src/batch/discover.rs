@@ -6,8 +6,12 @@
 //! with the same `CALL` are one call, one file per person
 //! (`acme-mon--ann.m4a` and `acme-mon--dana.m4a` are the call `acme-mon`).
 //! Every other recording, and every transcript, is a call of its own.
+//!
+//! A [`Manifest`] (`calls.toml` in a folder given, or `--manifest`) lists
+//! calls outright: its files are its calls', whatever their names say.
 
 use super::BatchError;
+use super::manifest::{self, Listed, Manifest};
 use crate::audio::media_kind;
 use crate::import;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +23,8 @@ use std::path::{Path, PathBuf};
 pub struct CallInputs {
     pub id: String,
     pub inputs: Vec<PathBuf>,
+    /// What the manifest says about the call, when one lists it.
+    pub listed: Option<Listed>,
 }
 
 /// What was found.
@@ -28,6 +34,8 @@ pub struct Discovered {
     pub calls: Vec<CallInputs>,
     /// Files that are neither recordings nor transcripts.
     pub ignored: Vec<PathBuf>,
+    /// The manifests read.
+    pub manifests: Vec<PathBuf>,
 }
 
 /// A file found, with where it sits under the folder it was found in.
@@ -39,8 +47,23 @@ struct Found {
 
 /// Finds the calls under `targets` (folders, searched recursively; files;
 /// or glob patterns), leaving out hidden files, the folder `skip` (the
-/// batch's own output) and any other batch's output folder.
-pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchError> {
+/// batch's own output) and any other batch's output folder. The calls of
+/// `manifest`, else of the `calls.toml` of each folder given, are taken as
+/// it lists them.
+pub fn discover(
+    targets: &[PathBuf],
+    skip: &Path,
+    manifest: Option<&Path>,
+) -> Result<Discovered, BatchError> {
+    let manifests: Vec<Manifest> = match manifest {
+        Some(path) => vec![Manifest::read(path)?],
+        None => targets
+            .iter()
+            .filter(|t| t.is_dir())
+            .filter_map(|t| Manifest::in_folder(t).transpose())
+            .collect::<Result<_, _>>()?,
+    };
+    let claimed = claimed_once(&manifests)?;
     let skip = std::fs::canonicalize(skip).ok();
     let mut found = Vec::new();
     for target in targets {
@@ -56,8 +79,30 @@ pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchErr
         }
     }
     let mut seen = BTreeSet::new();
-    found
-        .retain(|f| seen.insert(std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone())));
+    found.retain(|f| {
+        let canonical = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+        !claimed.contains(&canonical) && seen.insert(canonical)
+    });
+    // Listed calls first, so that they keep their ids when a found call
+    // would take the same.
+    let mut named: Vec<(String, Vec<PathBuf>, Option<Listed>)> = Vec::new();
+    for listed in manifests.iter().flat_map(|m| &m.calls) {
+        let base = listed.id.clone().unwrap_or_else(|| {
+            let first = &listed.files[0];
+            let folder = listed.manifest.parent().unwrap_or(Path::new(""));
+            let relative = first.strip_prefix(folder).unwrap_or(first);
+            let parts: Vec<String> = relative
+                .parent()
+                .map(|p| {
+                    p.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            base_id(&parts, &call_name(first))
+        });
+        named.push((base, listed.files.clone(), Some(listed.clone())));
+    }
     let mut groups: BTreeMap<(Vec<String>, String), Vec<PathBuf>> = BTreeMap::new();
     let mut ignored = Vec::new();
     for Found { path, folder } in found {
@@ -65,17 +110,13 @@ pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchErr
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let call = if media_kind(&path).is_some() {
-            let stem = crate::audio::file_stem(&path);
-            match stem.rsplit_once("--") {
-                Some((call, _)) if !call.trim().is_empty() => call.to_string(),
-                _ => name,
-            }
-        } else if import::Format::of(&path).is_some() {
-            name
-        } else if name.ends_with(crate::annotations::SUFFIX) {
-            // A coach's labels on a call beside it: part of the call, not
-            // something left out.
+        let call = if media_kind(&path).is_some() || import::Format::of(&path).is_some() {
+            call_name(&path)
+        } else if name.ends_with(crate::annotations::SUFFIX)
+            || (name == manifest::FILE_NAME && folder.is_empty())
+        {
+            // A coach's labels on a call beside it, or the manifest: part
+            // of the batch, not something left out.
             continue;
         } else {
             ignored.push(path);
@@ -83,26 +124,78 @@ pub fn discover(targets: &[PathBuf], skip: &Path) -> Result<Discovered, BatchErr
         };
         groups.entry((folder, call)).or_default().push(path);
     }
-    let mut calls: Vec<CallInputs> = Vec::new();
-    let mut ids = BTreeSet::new();
     for ((folder, call), mut inputs) in groups {
         inputs.sort();
-        let base = folder
-            .iter()
-            .chain(std::iter::once(&call))
-            .map(|part| safe_name(part))
-            .collect::<Vec<_>>()
-            .join("__");
+        named.push((base_id(&folder, &call), inputs, None));
+    }
+    let mut calls: Vec<CallInputs> = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (base, inputs, listed) in named {
         let (mut id, mut n) = (base.clone(), 1);
         while ids.contains(&id) {
             n += 1;
             id = format!("{base}-{n}");
         }
         ids.insert(id.clone());
-        calls.push(CallInputs { id, inputs });
+        calls.push(CallInputs { id, inputs, listed });
     }
     calls.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Discovered { calls, ignored })
+    Ok(Discovered {
+        calls,
+        ignored,
+        manifests: manifests.into_iter().map(|m| m.path).collect(),
+    })
+}
+
+/// The files the manifests list, canonical; a file two manifests list is
+/// an error (one manifest checks its own).
+fn claimed_once(manifests: &[Manifest]) -> Result<BTreeSet<PathBuf>, BatchError> {
+    let mut claimed = BTreeSet::new();
+    for (i, m) in manifests.iter().enumerate() {
+        let mine = manifest::claimed(std::slice::from_ref(m));
+        if let Some(file) = mine.intersection(&claimed).next() {
+            let other = manifests[..i]
+                .iter()
+                .find(|o| manifest::claimed(std::slice::from_ref(o)).contains(file))
+                .map_or_else(PathBuf::new, |o| o.path.clone());
+            return Err(BatchError::ClaimedTwice {
+                file: file.clone(),
+                first: other,
+                second: m.path.clone(),
+            });
+        }
+        claimed.extend(mine);
+    }
+    Ok(claimed)
+}
+
+/// The naming rule: `CALL--PERSON.EXT` recordings are the call `CALL`;
+/// any other file is a call named by its file name.
+fn call_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if media_kind(path).is_some() {
+        let stem = crate::audio::file_stem(path);
+        if let Some((call, _)) = stem.rsplit_once("--")
+            && !call.trim().is_empty()
+        {
+            return call.to_string();
+        }
+    }
+    name
+}
+
+/// A call's id before it is made unique: the folders it is in and its name.
+fn base_id(folder: &[String], call: &str) -> String {
+    folder
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(call))
+        .map(safe_name)
+        .collect::<Vec<_>>()
+        .join("__")
 }
 
 fn walk(root: &Path, skip: Option<&Path>, found: &mut Vec<Found>) -> Result<(), BatchError> {
@@ -177,7 +270,7 @@ fn expand(pattern: &Path, found: &mut Vec<Found>) -> Result<(), BatchError> {
 
 /// A file-name-safe form of a name: letters, digits, `.`, `-` and `_` kept,
 /// anything else `_`.
-fn safe_name(name: &str) -> String {
+pub(super) fn safe_name(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
@@ -220,7 +313,7 @@ mod tests {
                 "last-week/calls/acme.m4a.json",
             ],
         );
-        let found = discover(&[dir.path().to_path_buf()], &dir.path().join("out")).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], &dir.path().join("out"), None).unwrap();
         let ids: Vec<&str> = found.calls.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -240,11 +333,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         touch(dir.path(), &["a.wav", "b.wav", "c.srt"]);
         let pattern = dir.path().join("*.wav");
-        let found = discover(&[pattern], Path::new("none")).unwrap();
+        let found = discover(&[pattern], Path::new("none"), None).unwrap();
         assert_eq!(found.calls.len(), 2);
-        let err = discover(&[dir.path().join("gone")], Path::new("none")).unwrap_err();
+        let err = discover(&[dir.path().join("gone")], Path::new("none"), None).unwrap_err();
         assert!(err.to_string().contains("gone"), "{err}");
-        let err = discover(&[dir.path().join("*.mp3")], Path::new("none")).unwrap_err();
+        let err = discover(&[dir.path().join("*.mp3")], Path::new("none"), None).unwrap_err();
         assert!(err.to_string().contains("*.mp3"), "{err}");
     }
 
@@ -253,7 +346,7 @@ mod tests {
         assert_eq!(safe_name("Ann's call 1/2"), "Ann_s_call_1_2");
         let dir = tempfile::tempdir().unwrap();
         touch(dir.path(), &["a b.wav", "a_b.wav"]);
-        let found = discover(&[dir.path().to_path_buf()], Path::new("none")).unwrap();
+        let found = discover(&[dir.path().to_path_buf()], Path::new("none"), None).unwrap();
         let ids: Vec<&str> = found.calls.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["a_b.wav", "a_b.wav-2"]);
     }

@@ -13,9 +13,11 @@
 //! and the batch goes on.
 
 mod discover;
+pub mod manifest;
 pub mod outdir;
 
 pub use discover::{CallInputs, Discovered, discover};
+pub use manifest::{CallMeta, Manifest, ManifestError};
 pub use outdir::{CallRecord, DateSource, Failure, Outdir, Page};
 
 use crate::cache::{self, Cache};
@@ -57,6 +59,14 @@ pub enum BatchError {
     },
     #[error("{spec}: {reason}")]
     Shard { spec: String, reason: String },
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error("{file} is listed in both {first} and {second}: a file belongs to one call")]
+    ClaimedTwice {
+        file: PathBuf,
+        first: PathBuf,
+        second: PathBuf,
+    },
 }
 
 /// One machine's share of a batch: shard `index` (0-based) of `count`.
@@ -233,6 +243,48 @@ fn date_in(name: &str) -> Option<Date> {
     None
 }
 
+/// What a call's record says about it besides the analysis: when it was
+/// and what the manifest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Labels {
+    date: Option<Date>,
+    date_from: Option<DateSource>,
+    time: Option<jiff::civil::Time>,
+    meta: CallMeta,
+}
+
+impl Labels {
+    fn of(call: &CallInputs) -> Self {
+        let listed = call.listed.as_ref();
+        let (date, date_from) = match listed.and_then(|l| l.date) {
+            Some(date) => (Some(date), Some(DateSource::Manifest)),
+            None => call_date(&call.inputs),
+        };
+        Self {
+            date,
+            date_from,
+            time: listed.and_then(|l| l.time),
+            meta: listed.map(|l| l.meta.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn of_record(record: &CallRecord) -> Self {
+        Self {
+            date: record.date,
+            date_from: record.date_from,
+            time: record.time,
+            meta: record.meta.clone(),
+        }
+    }
+
+    fn apply(self, record: &mut CallRecord) {
+        record.date = self.date;
+        record.date_from = self.date_from;
+        record.time = self.time;
+        record.meta = self.meta;
+    }
+}
+
 /// How a batch analyses calls.
 #[derive(Debug)]
 pub struct Settings {
@@ -253,6 +305,21 @@ pub struct Settings {
     pub pages: Vec<Page>,
 }
 
+impl Settings {
+    /// The batch's options with what the manifest says of this call: its
+    /// consultant and its files' offsets.
+    fn options_for(&self, call: &CallInputs) -> CallOptions {
+        let mut options = self.call.clone();
+        if let Some(listed) = &call.listed {
+            if listed.consultant.is_some() {
+                options.consultant.clone_from(&listed.consultant);
+            }
+            options.offsets.extend(listed.offsets.iter().cloned());
+        }
+        options
+    }
+}
+
 /// What became of one call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -264,6 +331,8 @@ pub enum Outcome {
     Imported,
     /// Its earlier record's transcript was scored with the new rubric.
     Rescored,
+    /// Only what the manifest says about it changed: its record says it now.
+    Relabelled,
     /// Its record was already up to date: nothing done.
     UpToDate,
     Failed(String),
@@ -477,19 +546,32 @@ fn without_whisper(
     settings: &Settings,
     model_path: &dyn Fn() -> Result<PathBuf, String>,
 ) -> Result<Outcome, NeedsWhisper> {
+    if let Some(language) = call
+        .listed
+        .as_ref()
+        .and_then(|l| l.meta.language.as_deref())
+        .filter(|l| *l != "en")
+    {
+        return Ok(fail(
+            call,
+            outdir,
+            format!(
+                "the calls manifest says it is in {language:?}; rapport analyses English calls only so far, and would score a mistranscript"
+            ),
+        ));
+    }
+    let options = settings.options_for(call);
     let transcript = crate::transcript_input(&call.inputs);
     let key = match &transcript {
         Ok(Some(_)) => cache::content_key(
             &call.inputs,
             &format!(
                 "import|{:?}|{:?}",
-                settings.call.consultant, settings.call.consultant_names
+                options.consultant, options.consultant_names
             ),
         ),
         Ok(None) => match model_path() {
-            Ok(model) => {
-                cache::transcript_key(&call.inputs, &settings.call, &model, &settings.whisper)
-            }
+            Ok(model) => cache::transcript_key(&call.inputs, &options, &model, &settings.whisper),
             Err(reason) => return Ok(fail(call, outdir, reason)),
         },
         Err(e) => return Ok(fail(call, outdir, e.to_string())),
@@ -503,15 +585,31 @@ fn without_whisper(
     if let Some(record) = &earlier
         && record.result_key == result_key
     {
-        return Ok(Outcome::UpToDate);
+        let labels = Labels::of(call);
+        if Labels::of_record(record) == labels {
+            return Ok(Outcome::UpToDate);
+        }
+        let mut record = record.clone();
+        labels.apply(&mut record);
+        return Ok(match outdir.relabel(&record) {
+            Ok(()) => Outcome::Relabelled,
+            Err(e) => fail(
+                call,
+                outdir,
+                format!(
+                    "cannot write its result in {}: {e}",
+                    outdir.root().display()
+                ),
+            ),
+        });
     }
     let (transcribed, outcome) = match transcript {
         Ok(Some((path, format))) => {
             match import::read(
                 path,
                 format,
-                settings.call.consultant.as_deref(),
-                &settings.call.consultant_names,
+                options.consultant.as_deref(),
+                &options.consultant_names,
             ) {
                 Ok(call) => (call, Outcome::Imported),
                 Err(e) => return Ok(fail(call, outdir, e.to_string())),
@@ -546,17 +644,19 @@ fn record(
     transcript: crate::transcript::Call,
     transcript_key: String,
 ) -> Result<(), String> {
-    let (date, date_from) = call_date(&call.inputs);
-    let record = CallRecord {
+    let mut record = CallRecord {
         record_version: outdir::RECORD_VERSION,
         id: call.id.clone(),
         inputs: input_names(call),
-        date,
-        date_from,
+        date: None,
+        date_from: None,
+        time: None,
+        meta: CallMeta::default(),
         result_key: result_key(&transcript_key, settings),
         transcript_key,
         analysis: crate::analyze(transcript, &settings.rubric, &settings.detectors),
     };
+    Labels::of(call).apply(&mut record);
     outdir.finish(&record, &settings.pages).map_err(|e| {
         format!(
             "cannot write its result in {}: {e}",
@@ -584,7 +684,7 @@ fn with_whisper(
     };
     let call = crate::transcribe_call(
         &job.call.inputs,
-        &settings.call,
+        &settings.options_for(job.call),
         whisper,
         &model.display().to_string(),
         progress,

@@ -35,6 +35,8 @@ pub enum DateSource {
     FileName,
     /// The first input's modification time (local time zone).
     Modified,
+    /// The calls manifest.
+    Manifest,
 }
 
 /// A finished call.
@@ -45,6 +47,12 @@ pub struct CallRecord {
     pub inputs: Vec<String>,
     pub date: Option<Date>,
     pub date_from: Option<DateSource>,
+    /// The time of day the call began, when the manifest says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<jiff::civil::Time>,
+    /// What the calls manifest says about the call (nothing when it is not listed).
+    #[serde(default)]
+    pub meta: super::CallMeta,
     /// Identifies the transcript: the inputs' bytes, the model and the settings.
     pub transcript_key: String,
     /// Identifies the analysis: the transcript key and the rubric.
@@ -162,6 +170,14 @@ impl Outdir {
             serde_json::to_writer(&mut *out, record).map_err(io::Error::other)
         })?;
         remove_if_there(&self.failure_path(&record.id))
+    }
+
+    /// Rewrites the call's record alone: for a change of what the manifest
+    /// says, which the pages do not show.
+    pub fn relabel(&self, record: &CallRecord) -> io::Result<()> {
+        crate::write_atomically(&self.record_path(&record.id), |out| {
+            serde_json::to_writer(&mut *out, record).map_err(io::Error::other)
+        })
     }
 
     /// Records the failure. A record of the call from earlier inputs no

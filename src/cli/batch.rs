@@ -5,20 +5,44 @@ use anyhow::{Context, Result};
 use clap::ValueEnum;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rapport::CallOptions;
-use rapport::batch::{self, CallInputs, Outcome, Outdir, Page, Shard};
+use rapport::batch::{self, CallInputs, Outcome, Outdir, Page, Shard, manifest};
 use rapport::cache::Cache;
 use rapport::config::Config;
 use rapport::report;
 use rapport::summary::{self, Week};
 use std::io::{self, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Folders (searched recursively), files, or glob patterns.
-    #[arg(required = true, value_name = "DIR|FILE|GLOB")]
+    /// Folders (searched recursively), files, or glob patterns [default:
+    /// the folder of --manifest].
+    #[arg(required_unless_present = "manifest", value_name = "DIR|FILE|GLOB")]
     targets: Vec<PathBuf>,
+    /// The calls manifest (TOML) saying which files make each call and who
+    /// its client is [default: `calls.toml` in each folder given]. Promises
+    /// are followed only between calls with the same client, and a name
+    /// like "Patient" or "Speaker 2" names no client, so without it such
+    /// calls' promises cannot be followed. Calls it does not list are found
+    /// as without it.
+    ///
+    ///     [[call]]
+    ///     files = ["mon/acme--ann.m4a", "mon/acme--dana.m4a"]
+    ///     client = "Dana Lee"
+    ///     organisation = "Acme"
+    ///     consultant = "Ann Smith"
+    ///     date = 2026-11-16T09:30:00
+    ///     offsets = { "mon/acme--dana.m4a" = 1.5 }
+    ///     language = "en"
+    ///     tags = ["kick-off"]
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    manifest: Option<PathBuf>,
+    /// Write a starting manifest listing the calls found (to --manifest, else
+    /// `calls.toml` in the one folder given) for you to fill in each call's
+    /// client, and stop.
+    #[arg(long)]
+    write_manifest: bool,
     /// Where the results go.
     #[arg(short, long, value_name = "OUTDIR", default_value = "rapport-results")]
     output: PathBuf,
@@ -80,7 +104,28 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a batch.
     let rubric = rubric(args.rubric.as_deref())?;
     let detectors = args.detectors.load()?;
-    let found = batch::discover(&args.targets, &args.output)?;
+    let targets = if args.targets.is_empty() {
+        let manifest = args.manifest.as_deref().unwrap_or(Path::new(""));
+        vec![folder_of(manifest)]
+    } else {
+        args.targets.clone()
+    };
+    if args.write_manifest {
+        return write_manifest(args, &targets);
+    }
+    let found = batch::discover(&targets, &args.output, args.manifest.as_deref())?;
+    for manifest in &found.manifests {
+        let listed = found
+            .calls
+            .iter()
+            .filter(|c| c.listed.as_ref().is_some_and(|l| &l.manifest == manifest))
+            .count();
+        eprintln!(
+            "{}: {listed} call{} listed",
+            manifest.display(),
+            if listed == 1 { "" } else { "s" }
+        );
+    }
     let shard = match &args.shard {
         Some(spec) => Some(spec.parse::<Shard>()?),
         None => Shard::from_env(|name| std::env::var(name).ok())?,
@@ -93,7 +138,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     if calls.is_empty() && shard.is_none() {
         anyhow::bail!(
             "{}: no recordings or transcripts found",
-            args.targets
+            targets
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -149,7 +194,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         );
     } else {
         let ids = calls.iter().map(|c| c.id.clone()).collect();
-        write_summary(&outdir, &ids, args.as_of)?;
+        write_summary(&outdir, &ids, args.as_of, &config.generic_names)?;
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -158,18 +203,51 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     })
 }
 
+/// The folder a file is in, `.` for a bare file name.
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `--write-manifest`: the calls found, as a manifest to fill in.
+fn write_manifest(args: &Args, targets: &[PathBuf]) -> Result<ExitCode> {
+    let path = match (&args.manifest, targets) {
+        (Some(path), _) => path.clone(),
+        (None, [folder]) if folder.is_dir() => folder.join(manifest::FILE_NAME),
+        _ => anyhow::bail!(
+            "--write-manifest: give one folder, or say where the manifest goes with --manifest FILE"
+        ),
+    };
+    if path.exists() {
+        return Err(manifest::ManifestError::Exists { path }.into());
+    }
+    let found = batch::discover(targets, &args.output, None)?;
+    let text = manifest::starting_manifest(&found.calls, &folder_of(&path));
+    manifest::write_new(&path, &text)?;
+    eprintln!(
+        "{}: {} call{} listed; fill in each call's client, then run `rapport batch` again",
+        path.display(),
+        found.calls.len(),
+        if found.calls.len() == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Builds the summary of the calls `ids` in `outdir`, writes its files
 /// there and prints its table.
 pub fn write_summary(
     outdir: &Outdir,
     ids: &std::collections::BTreeSet<String>,
     as_of: Option<jiff::civil::Date>,
+    generic_names: &[String],
 ) -> Result<Week> {
     let (mut records, mut failures) = batch::outdir::read_all(outdir.root())?;
     records.retain(|r| ids.contains(&r.id));
     failures.retain(|f| ids.contains(&f.id));
     let as_of = as_of.unwrap_or_else(|| jiff::Zoned::now().date());
-    let week = Week::new(records, failures, as_of);
+    let week = Week::new(records, failures, as_of, generic_names);
     summary::write_files(&week, outdir.root())
         .with_context(|| format!("cannot write the summary in {}", outdir.root().display()))?;
     emit(None, |out| out.write_all(week.to_text().as_bytes()))?;
@@ -186,6 +264,10 @@ fn tally(outcomes: &[Outcome], ignored: usize) -> String {
         (count(|o| *o == Outcome::FromCache), "from the cache"),
         (count(|o| *o == Outcome::Imported), "from transcripts"),
         (count(|o| *o == Outcome::Rescored), "re-scored"),
+        (
+            count(|o| *o == Outcome::Relabelled),
+            "re-labelled from the manifest",
+        ),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)

@@ -22,7 +22,8 @@ pub struct Args {
 pub fn exec(args: &Args) -> Result<ExitCode> {
     let outdir = Outdir::open(&args.output)?;
     let ids = outdir.merge_from(&args.inputs)?;
-    let week = write_summary(&outdir, &ids, args.as_of)?;
+    let config = rapport::config::Config::load()?;
+    let week = write_summary(&outdir, &ids, args.as_of, &config.generic_names)?;
     Ok(if week.failures.is_empty() {
         ExitCode::SUCCESS
     } else {

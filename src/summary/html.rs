@@ -28,7 +28,8 @@ struct Page {
     calls: Vec<CallView>,
     best: Vec<MomentView>,
     worst: Vec<MomentView>,
-    promises: Vec<PromiseView>,
+    promises_made: usize,
+    clients: Vec<ClientView>,
     failures: Vec<(String, String)>,
     as_of: String,
 }
@@ -58,6 +59,7 @@ struct CallView {
     page: String,
     length: String,
     participants: String,
+    client: String,
     score: String,
     class: &'static str,
     dimensions: Vec<(String, &'static str)>,
@@ -73,6 +75,14 @@ struct MomentView {
     quote: String,
 }
 
+struct ClientView {
+    heading: String,
+    summary: String,
+    /// Each call's id and page.
+    calls: Vec<(String, String)>,
+    promises: Vec<PromiseView>,
+}
+
 struct PromiseView {
     status: &'static str,
     class: &'static str,
@@ -82,6 +92,8 @@ struct PromiseView {
     call: String,
     link: String,
     follow_up: Option<(String, String)>,
+    /// What the "since" column says with no follow-up.
+    since: String,
 }
 
 fn date_text(date: Option<jiff::civil::Date>) -> String {
@@ -186,6 +198,7 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
                 page: c.page.clone(),
                 length: timestamp(c.duration),
                 participants: c.participants.clone(),
+                client: c.client.clone().unwrap_or_else(|| "–".into()),
                 score: score_text(c.score),
                 class: class_of(c.score),
                 dimensions: c
@@ -204,7 +217,8 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
             .collect(),
         best: moment_views(&week.best_moments),
         worst: moment_views(&week.worst_moments),
-        promises: promise_views(&week.promises),
+        promises_made: week.promises.len(),
+        clients: client_views(week),
         failures: week
             .failures
             .iter()
@@ -215,10 +229,55 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
     page.render()
 }
 
-fn promise_views(promises: &[super::ledger::Promise]) -> Vec<PromiseView> {
+fn client_views(week: &Week) -> Vec<ClientView> {
+    week.clients
+        .iter()
+        .map(|g| {
+            let page = |id: &String| {
+                week.calls
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or_else(String::new, |c| c.page.clone())
+            };
+            let promises: Vec<&super::ledger::Promise> = week
+                .promises
+                .iter()
+                .filter(|p| p.client == g.client)
+                .collect();
+            ClientView {
+                heading: g
+                    .client
+                    .clone()
+                    .unwrap_or_else(|| "Calls that name no client".into()),
+                summary: format!(
+                    "{} call{}, {} promise{} ({} followed up, {} overdue, {} open)",
+                    g.calls.len(),
+                    if g.calls.len() == 1 { "" } else { "s" },
+                    g.promises,
+                    if g.promises == 1 { "" } else { "s" },
+                    g.followed_up,
+                    g.overdue,
+                    g.open
+                ),
+                calls: g.calls.iter().map(|id| (id.clone(), page(id))).collect(),
+                promises: promise_views(&promises),
+            }
+        })
+        .collect()
+}
+
+fn promise_views(promises: &[&super::ledger::Promise]) -> Vec<PromiseView> {
     promises
         .iter()
         .map(|p| PromiseView {
+            since: match (&p.untrackable, p.later_calls) {
+                (Some(why), _) => format!("cannot be followed: {why}"),
+                (None, 0) => "no later call with this client yet".into(),
+                (None, n) => format!(
+                    "not mentioned in {n} later call{}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            },
             status: if p.trackable || p.status == Status::Overdue {
                 p.status.label()
             } else {

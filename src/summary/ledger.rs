@@ -13,11 +13,16 @@
 //!   on, "as soon as possible" two days on, a month's name the end of that
 //!   month. A call with no date (none in its file name, none readable from
 //!   the file) gives no due dates.
-//! - **The same client** is a client participant with the same name (case
-//!   and punctuation aside). Recordings with one person per channel carry no
-//!   names ("channel 2"), so their promises are listed but cannot be
-//!   followed across calls; transcripts and per-person files
-//!   (`acme-mon--dana.m4a`) carry names.
+//! - **The same client** is the client the calls manifest (`calls.toml`)
+//!   names for the call, person and organisation; for a call it does not
+//!   list, a client participant with the same name (case and punctuation
+//!   aside). A name that says what someone is rather than who
+//!   ("Patient", "Client", "Speaker 2", "channel 2": [`GENERIC_NAMES`],
+//!   and `generic_names` in `rapport.toml`) names nobody, so eight calls
+//!   with "Patient" are not one patient's. Recordings with one person per
+//!   channel carry no names at all. The promises of a call with no named
+//!   client are listed, with that reason, but cannot be followed across
+//!   calls until the manifest names its client.
 //! - **Followed up** means a later call with that client has an utterance,
 //!   by anyone, with the deliverable's content words in it (two of them, or
 //!   the only one): "the revised plan" finds "I've attached the revised
@@ -104,11 +109,14 @@ pub struct Promise {
     /// The due time as said ("by friday"), if it was.
     pub when: Option<String>,
     pub due: Option<Date>,
-    /// The client's name, when the call has a named client.
+    /// Who the call's client is ("Dana Lee (Acme)"), when it names one.
     pub client: Option<String>,
     /// Whether later calls can be searched for it: it has a named client
     /// and a deliverable with content words ("I'll look into it" has none).
     pub trackable: bool,
+    /// Why it cannot be followed, when it cannot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub untrackable: Option<String>,
     pub status: Status,
     /// Later calls with the same client.
     pub later_calls: usize,
@@ -117,9 +125,31 @@ pub struct Promise {
     pub link: String,
 }
 
-/// The ledger of `records` (in date order), as of `as_of`.
-pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
-    let clients: Vec<Option<String>> = records.iter().map(|r| client_of(r)).collect();
+/// A call's client, as far as the ledger can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Client {
+    /// Calls with the same key are with the same client.
+    Named { key: String, name: String },
+    /// The call names no client, for this reason.
+    Unnamed(String),
+}
+
+impl Client {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Named { name, .. } => Some(name),
+            Self::Unnamed(_) => None,
+        }
+    }
+}
+
+/// The ledger of `records` (in date order) with `clients` (each record's
+/// [`client_of`]), as of `as_of`.
+pub fn ledger(records: &[&CallRecord], clients: &[Client], as_of: Date) -> Vec<Promise> {
+    let key = |i: usize| match &clients[i] {
+        Client::Named { key, .. } => Some(key),
+        Client::Unnamed(_) => None,
+    };
     let mut promises = Vec::new();
     for (i, record) in records.iter().enumerate() {
         let analysis = &record.analysis;
@@ -137,9 +167,16 @@ pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
                 .date
                 .zip(e.details.get("due"))
                 .and_then(|(date, due)| due_date(due, date));
-            let trackable = clients[i].is_some() && !content_words(&what).is_empty();
+            let untrackable = match &clients[i] {
+                Client::Unnamed(reason) => Some(reason.clone()),
+                Client::Named { .. } if content_words(&what).is_empty() => {
+                    Some("it names no deliverable to look for in later calls".to_string())
+                }
+                Client::Named { .. } => None,
+            };
+            let trackable = untrackable.is_none();
             let later: Vec<usize> = ((i + 1)..records.len())
-                .filter(|&j| clients[i].is_some() && clients[j] == clients[i])
+                .filter(|&j| key(i).is_some() && key(j) == key(i))
                 .collect();
             let follow_up = later.iter().find_map(|&j| mention(records[j], &what));
             let status = if follow_up.is_some() {
@@ -169,8 +206,9 @@ pub fn ledger(records: &[&CallRecord], as_of: Date) -> Vec<Promise> {
                 what,
                 when: e.details.get("when").cloned(),
                 due,
-                client: clients[i].clone(),
+                client: clients[i].name().map(str::to_string),
                 trackable,
+                untrackable,
                 status,
                 later_calls: later.len(),
                 follow_up,
@@ -197,19 +235,135 @@ fn owner(record: &CallRecord, speaker: &str) -> String {
     }
 }
 
-/// The call's client, by name, when the call names one: the client
-/// participants' names, folded and joined.
-fn client_of(record: &CallRecord) -> Option<String> {
-    let names: BTreeSet<String> = record
+/// Names that say what someone is in a call, not who: a role, a seat, a
+/// number. They never make two calls the same client. Matched on the
+/// whole name, case, punctuation, a leading "the" and a trailing number
+/// or letter aside ("Patient 2", "`SPEAKER_01`", "Guest A"); `rapport.toml`
+/// adds more with `generic_names = ["Mentee"]`.
+pub const GENERIC_NAMES: &[&str] = &[
+    "patient",
+    "client",
+    "customer",
+    "guest",
+    "unknown",
+    "unknown speaker",
+    "speaker",
+    "channel",
+    "call channel",
+    "track",
+    "caller",
+    "participant",
+    "attendee",
+    "user",
+    "member",
+    "visitor",
+    "person",
+    "other",
+    "other party",
+    "remote",
+    "interviewee",
+    "respondent",
+    "prospect",
+    "lead",
+    "contact",
+    "applicant",
+    "candidate",
+    "student",
+    "mentee",
+    "coachee",
+    "host",
+    "me",
+    "them",
+    "doctor",
+    "nurse",
+    "agent",
+    "advisor",
+    "adviser",
+    "consultant",
+    "coach",
+    "counsellor",
+    "counselor",
+    "therapist",
+    "interviewer",
+    "moderator",
+];
+
+/// Whether `name` is a generic name ([`GENERIC_NAMES`] or one of `extra`).
+pub fn is_generic(name: &str, extra: &[String]) -> bool {
+    let core = |name: &str| {
+        let mut words = normalized_words(&name.replace('_', " "));
+        if words
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an"))
+        {
+            words.remove(0);
+        }
+        let several = words.len() > 1;
+        if let Some(last) = words.pop() {
+            let stem = last.trim_end_matches(|c: char| c.is_ascii_digit());
+            // "Speaker 2" and "Guest A" lose the number or letter; "speaker01" its digits.
+            if !(stem.is_empty() || several && last.chars().count() == 1) {
+                words.push(stem.to_string());
+            }
+        }
+        words.join(" ")
+    };
+    let name = core(name);
+    name.is_empty()
+        || GENERIC_NAMES.contains(&name.as_str())
+        || extra.iter().any(|e| core(e) == name)
+}
+
+/// The call's client: the one the manifest names, else the client
+/// participants who have names (folded and joined), else why there is none.
+pub fn client_of(record: &CallRecord, extra_generic: &[String]) -> Client {
+    let fold = |s: &str| normalized_words(s).join(" ");
+    if let Some(name) = record.meta.client_name() {
+        let part = |s: &Option<String>| s.as_deref().map(fold).unwrap_or_default();
+        return Client::Named {
+            key: format!(
+                "{}|{}",
+                part(&record.meta.client),
+                part(&record.meta.organisation)
+            ),
+            name,
+        };
+    }
+    let clients: Vec<&str> = record
         .analysis
         .call
         .participants
         .iter()
-        .filter(|p| p.person.role == Role::Client && !is_placeholder(&p.person.name))
-        .map(|p| normalized_words(&p.person.name).join(" "))
+        .filter(|p| p.person.role == Role::Client)
+        .map(|p| p.person.name.as_str())
+        .collect();
+    let named: BTreeSet<String> = clients
+        .iter()
+        .filter(|n| !is_generic(n, extra_generic))
+        .map(|n| fold(n))
         .filter(|n| !n.is_empty())
         .collect();
-    (!names.is_empty()).then(|| names.into_iter().collect::<Vec<_>>().join(" & "))
+    if !named.is_empty() {
+        let spellings: Vec<&str> = clients
+            .iter()
+            .copied()
+            .filter(|n| !is_generic(n, extra_generic))
+            .collect();
+        return Client::Named {
+            key: format!("{}|", named.into_iter().collect::<Vec<_>>().join(" & ")),
+            name: spellings.join(" & "),
+        };
+    }
+    let fix = "name the client in calls.toml to follow its promises";
+    Client::Unnamed(match clients.first() {
+        None => format!("the call has no client; {fix}"),
+        Some(name) if is_placeholder(name) => {
+            format!("the recording's voices carry no names (\"{name}\"); {fix}")
+        }
+        Some(name) => {
+            format!("\"{name}\" is a role, not a name, and would merge different clients; {fix}")
+        }
+    })
 }
 
 /// Names rapport makes up for unnamed voices: "channel 2", "call channel 2", "Speaker 1".
@@ -512,5 +666,36 @@ mod tests {
         assert!(is_placeholder("call channel 12"));
         assert!(is_placeholder("Speaker 1"));
         assert!(!is_placeholder("Dana Lee"));
+    }
+
+    #[test]
+    fn generic_names_name_nobody() {
+        for name in [
+            "Patient",
+            "the client",
+            "Speaker 2",
+            "SPEAKER_01",
+            "Guest A",
+            "channel 2",
+            "call channel 3",
+            "Unknown Speaker",
+            "Customer",
+            "Doctor",
+            "",
+        ] {
+            assert!(is_generic(name, &[]), "{name:?}");
+        }
+        for name in [
+            "Dana Lee",
+            "Bo",
+            "Patience Okafor",
+            "Client Services Ltd",
+            "A. Khan",
+        ] {
+            assert!(!is_generic(name, &[]), "{name:?}");
+        }
+        assert!(is_generic("Mentee 3", &["mentee".into()]));
+        assert!(is_generic("Learner", &["Learner".into()]));
+        assert!(!is_generic("Learner", &[]));
     }
 }

@@ -44,6 +44,24 @@ pub struct Week {
     pub best_moments: Vec<Moment>,
     pub worst_moments: Vec<Moment>,
     pub promises: Vec<ledger::Promise>,
+    /// The calls and promises of each client, in order of their first
+    /// call; the calls with no named client last.
+    #[serde(default)]
+    pub clients: Vec<ClientGroup>,
+}
+
+/// One client's week.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientGroup {
+    /// "Dana Lee (Acme)"; `None` for the calls that name no client.
+    pub client: Option<String>,
+    /// Call ids, in date order.
+    pub calls: Vec<String>,
+    pub promises: usize,
+    pub followed_up: usize,
+    pub overdue: usize,
+    pub not_mentioned: usize,
+    pub open: usize,
 }
 
 /// One call's line.
@@ -56,6 +74,12 @@ pub struct CallRow {
     pub duration: f64,
     /// "Ann Smith (consultant); Dana Lee (client)".
     pub participants: String,
+    /// Who the client is, when the manifest or a participant's name says.
+    #[serde(default)]
+    pub client: Option<String>,
+    /// The manifest's tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     pub score: Option<f64>,
     /// By dimension id, in the rubric's order.
     pub dimensions: Vec<(String, Option<f64>)>,
@@ -163,9 +187,11 @@ fn moments(records: &[&CallRecord]) -> (Vec<Moment>, Vec<Moment>) {
     (best, worst)
 }
 
-fn row(record: &CallRecord) -> CallRow {
+fn row(record: &CallRecord, client: &ledger::Client) -> CallRow {
     let (call, card) = (&record.analysis.call, &record.analysis.score);
     CallRow {
+        client: client.name().map(str::to_string),
+        tags: record.meta.tags.clone(),
         id: record.id.clone(),
         date: record.date,
         date_from: record.date_from,
@@ -204,15 +230,42 @@ fn row(record: &CallRecord) -> CallRow {
 }
 
 impl Week {
-    /// The summary of `records` and `failures`, with promises judged as of `as_of`.
-    pub fn new(mut records: Vec<CallRecord>, mut failures: Vec<Failure>, as_of: Date) -> Self {
+    /// The summary of `records` and `failures`, with promises judged as of
+    /// `as_of`; `generic_names` are names beside [`ledger::GENERIC_NAMES`]
+    /// that identify no client.
+    pub fn new(
+        mut records: Vec<CallRecord>,
+        mut failures: Vec<Failure>,
+        as_of: Date,
+        generic_names: &[String],
+    ) -> Self {
         // Undated calls sort last; Option orders None first, so flip it.
         records.sort_by(|a, b| {
-            (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
+            (a.date.is_none(), a.date, a.time, &a.id).cmp(&(
+                b.date.is_none(),
+                b.date,
+                b.time,
+                &b.id,
+            ))
         });
         failures.sort_by(|a, b| a.id.cmp(&b.id));
         let ordered: Vec<&CallRecord> = records.iter().collect();
-        let calls: Vec<CallRow> = records.iter().map(row).collect();
+        let mut clients: Vec<ledger::Client> = records
+            .iter()
+            .map(|r| ledger::client_of(r, generic_names))
+            .collect();
+        // One client, one name: as the client's first call spells it.
+        let mut spelled: BTreeMap<String, String> = BTreeMap::new();
+        for client in &mut clients {
+            if let ledger::Client::Named { key, name } = client {
+                name.clone_from(spelled.entry(key.clone()).or_insert_with(|| name.clone()));
+            }
+        }
+        let calls: Vec<CallRow> = records
+            .iter()
+            .zip(&clients)
+            .map(|(r, c)| row(r, c))
+            .collect();
         let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
         for c in &calls {
             let columns = std::iter::once(("score".to_string(), c.score))
@@ -227,10 +280,12 @@ impl Week {
             }
         }
         let (best_moments, worst_moments) = moments(&ordered);
+        let promises = ledger::ledger(&ordered, &clients, as_of);
         Self {
             schema_version: SUMMARY_VERSION,
             as_of,
-            promises: ledger::ledger(&ordered, as_of),
+            clients: client_groups(&calls, &promises),
+            promises,
             averages: sums
                 .into_iter()
                 .map(|(k, (sum, n))| (k, sum / n as f64))
@@ -242,14 +297,26 @@ impl Week {
         }
     }
 
+    /// The group of `client` (`None`: the calls naming none).
+    pub fn client_group(&self, client: Option<&str>) -> Option<&ClientGroup> {
+        self.clients.iter().find(|g| g.client.as_deref() == client)
+    }
+
     /// One row per call. Cells a spreadsheet would run as a formula (names
     /// and file names are whatever the recordings say) are quoted with `'`.
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
         let mut csv = csv::Writer::from_writer(out);
         let first = self.calls.first();
-        let mut header: Vec<String> = ["call", "date", "duration_s", "participants", "score"]
-            .map(String::from)
-            .to_vec();
+        let mut header: Vec<String> = [
+            "call",
+            "date",
+            "duration_s",
+            "participants",
+            "client",
+            "score",
+        ]
+        .map(String::from)
+        .to_vec();
         if let Some(first) = first {
             header.extend(first.dimensions.iter().map(|(d, _)| d.clone()));
         }
@@ -263,6 +330,7 @@ impl Week {
                 c.date.map_or_else(String::new, |d| d.to_string()),
                 format!("{:.1}", c.duration),
                 spreadsheet_safe(&c.participants),
+                spreadsheet_safe(c.client.as_deref().unwrap_or_default()),
                 number(c.score),
             ];
             cells.extend(c.dimensions.iter().map(|(_, v)| number(*v)));
@@ -276,6 +344,79 @@ impl Week {
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;
         out.write_all(b"\n")
+    }
+
+    /// The promise ledger for a terminal: the counts, each client's, the
+    /// promises that need attention and why some cannot be followed.
+    fn ledger_text(&self, out: &mut String) {
+        let count = |s: ledger::Status| self.promises.iter().filter(|p| p.status == s).count();
+        let _ = writeln!(
+            out,
+            "\npromises: {} made, {} followed up, {} overdue, {} not mentioned since, {} open (as of {})",
+            self.promises.len(),
+            count(ledger::Status::FollowedUp),
+            count(ledger::Status::Overdue),
+            count(ledger::Status::NotMentioned),
+            count(ledger::Status::Open),
+            self.as_of,
+        );
+        for group in &self.clients {
+            let _ = writeln!(
+                out,
+                "  {}: {} call{}, {} promise{} ({} followed up, {} overdue, {} not mentioned since, {} open)",
+                group
+                    .client
+                    .as_deref()
+                    .map_or_else(|| "no named client".into(), terminal_safe),
+                group.calls.len(),
+                if group.calls.len() == 1 { "" } else { "s" },
+                group.promises,
+                if group.promises == 1 { "" } else { "s" },
+                group.followed_up,
+                group.overdue,
+                group.not_mentioned,
+                group.open,
+            );
+            for p in self.promises.iter().filter(|p| {
+                p.client == group.client
+                    && matches!(
+                        p.status,
+                        ledger::Status::Overdue | ledger::Status::NotMentioned
+                    )
+            }) {
+                let _ = writeln!(
+                    out,
+                    "    {}: {} — {} promised \"{}\"{} in {} at {}{}",
+                    p.status.label(),
+                    p.due
+                        .map_or_else(|| "no date".into(), |d| format!("due {d}")),
+                    terminal_safe(&p.owner),
+                    terminal_safe(&p.what),
+                    p.when
+                        .as_ref()
+                        .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
+                    terminal_safe(&p.call),
+                    timestamp(p.at),
+                    p.untrackable.as_deref().map_or_else(String::new, |why| {
+                        format!(" (cannot be followed: {})", terminal_safe(why))
+                    }),
+                );
+            }
+        }
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &self.promises {
+            if let Some(why) = &p.untrackable {
+                *reasons.entry(why).or_default() += 1;
+            }
+        }
+        for (why, n) in reasons {
+            let _ = writeln!(
+                out,
+                "  {n} promise{} cannot be followed: {}",
+                if n == 1 { "" } else { "s" },
+                terminal_safe(why)
+            );
+        }
     }
 
     /// The week for a terminal: one line per call, the averages, the
@@ -321,43 +462,7 @@ impl Week {
             average("options-offered", 1.0, ""),
             average("promises", 1.0, ""),
         );
-        let count = |s: ledger::Status| self.promises.iter().filter(|p| p.status == s).count();
-        let _ = writeln!(
-            out,
-            "\npromises: {} made, {} followed up, {} overdue, {} not mentioned since, {} open (as of {})",
-            self.promises.len(),
-            count(ledger::Status::FollowedUp),
-            count(ledger::Status::Overdue),
-            count(ledger::Status::NotMentioned),
-            count(ledger::Status::Open),
-            self.as_of,
-        );
-        for p in self.promises.iter().filter(|p| {
-            matches!(
-                p.status,
-                ledger::Status::Overdue | ledger::Status::NotMentioned
-            )
-        }) {
-            let _ = writeln!(
-                out,
-                "  {}: {} — {} promised \"{}\"{} in {} at {}{}",
-                p.status.label(),
-                p.due
-                    .map_or_else(|| "no date".into(), |d| format!("due {d}")),
-                terminal_safe(&p.owner),
-                terminal_safe(&p.what),
-                p.when
-                    .as_ref()
-                    .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
-                terminal_safe(&p.call),
-                timestamp(p.at),
-                if p.trackable {
-                    ""
-                } else {
-                    " (cannot be followed: no named client or no deliverable)"
-                },
-            );
-        }
+        self.ledger_text(&mut out);
         if !self.failures.is_empty() {
             let _ = writeln!(out, "\nfailed:");
             for f in &self.failures {
@@ -371,6 +476,37 @@ impl Week {
         }
         out
     }
+}
+
+/// The calls and promise counts of each client, in order of each
+/// client's first call, the calls with no named client last.
+fn client_groups(calls: &[CallRow], promises: &[ledger::Promise]) -> Vec<ClientGroup> {
+    let mut groups: Vec<ClientGroup> = Vec::new();
+    for c in calls {
+        let index = groups
+            .iter()
+            .position(|g| g.client == c.client)
+            .unwrap_or_else(|| {
+                groups.push(ClientGroup {
+                    client: c.client.clone(),
+                    ..ClientGroup::default()
+                });
+                groups.len() - 1
+            });
+        let group = &mut groups[index];
+        group.calls.push(c.id.clone());
+        for p in promises.iter().filter(|p| p.call == c.id) {
+            group.promises += 1;
+            *match p.status {
+                ledger::Status::FollowedUp => &mut group.followed_up,
+                ledger::Status::Overdue => &mut group.overdue,
+                ledger::Status::NotMentioned => &mut group.not_mentioned,
+                ledger::Status::Open => &mut group.open,
+            } += 1;
+        }
+    }
+    groups.sort_by_key(|g| g.client.is_none());
+    groups
 }
 
 pub(crate) fn spreadsheet_safe(cell: &str) -> String {
@@ -412,6 +548,8 @@ mod tests {
             inputs: vec![format!("{id}.vtt")],
             date: Some(date.parse().unwrap()),
             date_from: Some(DateSource::FileName),
+            time: None,
+            meta: crate::batch::CallMeta::default(),
             transcript_key: id.into(),
             result_key: id.into(),
             analysis: crate::analyze(
@@ -489,7 +627,7 @@ mod tests {
                 &[(Consultant, 0.0, "Good to see you again.")],
             ),
         ];
-        let week = Week::new(records, Vec::new(), "2026-11-23".parse().unwrap());
+        let week = Week::new(records, Vec::new(), "2026-11-23".parse().unwrap(), &[]);
         let status = |what: &str| {
             let p = week
                 .promises
@@ -529,6 +667,87 @@ mod tests {
     }
 
     #[test]
+    fn a_role_names_no_client_and_the_manifest_names_one() {
+        use Role::{Client, Consultant};
+        let week = |clients: [Option<&str>; 3]| {
+            let calls = [
+                (
+                    "mon",
+                    "2026-11-16",
+                    "I'll send you the revised plan by Friday.",
+                ),
+                (
+                    "tue",
+                    "2026-11-17",
+                    "Here is the revised plan we talked about.",
+                ),
+                (
+                    "wed",
+                    "2026-11-18",
+                    "The revised plan is attached, as promised.",
+                ),
+            ];
+            let records = calls
+                .iter()
+                .zip(clients)
+                .map(|((id, date, line), client)| {
+                    let mut r = record(
+                        id,
+                        date,
+                        "Patient",
+                        &[(Consultant, 0.0, line), (Client, 4.0, "Thanks.")],
+                    );
+                    r.meta.client = client.map(str::to_string);
+                    r
+                })
+                .collect();
+            Week::new(records, Vec::new(), "2026-11-23".parse().unwrap(), &[])
+        };
+        let unnamed = week([None, None, None]);
+        let plan = &unnamed.promises[0];
+        assert_eq!((plan.status, plan.trackable), (Status::Overdue, false));
+        assert!(
+            plan.untrackable
+                .as_deref()
+                .unwrap()
+                .contains("\"Patient\" is a role"),
+            "{plan:?}"
+        );
+        assert_eq!(unnamed.clients.len(), 1);
+        assert_eq!(unnamed.clients[0].client, None);
+        // Named by the manifest: followed up by the same client's call, not another's.
+        let named = week([Some("Dana Lee"), Some("Bo Chen"), Some("dana lee")]);
+        let plan = &named.promises[0];
+        assert_eq!(plan.status, Status::FollowedUp);
+        assert_eq!(plan.follow_up.as_ref().unwrap().call, "wed");
+        assert_eq!(plan.client.as_deref(), Some("Dana Lee"));
+        let dana = named.client_group(Some("Dana Lee")).unwrap();
+        assert_eq!(
+            (dana.calls.len(), dana.promises, dana.followed_up),
+            (2, 1, 1)
+        );
+        assert_eq!(named.calls[1].client.as_deref(), Some("Bo Chen"));
+        let text = named.to_text();
+        assert!(
+            text.contains("Dana Lee: 2 calls, 1 promise (1 followed up"),
+            "{text}"
+        );
+        let mut csv = Vec::new();
+        named.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(
+            csv.starts_with("call,date,duration_s,participants,client,score"),
+            "{csv}"
+        );
+        assert!(csv.contains(",Bo Chen,"), "{csv}");
+        let html = week_html(&named).unwrap();
+        assert!(
+            html.contains("<h3>Dana Lee</h3>") && html.contains("<h3>Bo Chen</h3>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn the_week_page_loads_nothing_and_escapes_what_was_said() {
         use Role::{Client, Consultant};
         let records = vec![record(
@@ -548,6 +767,7 @@ mod tests {
             records,
             Vec::new(),
             "2026-11-23".parse().unwrap(),
+            &[],
         ))
         .unwrap();
         assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"));
