@@ -1171,3 +1171,38 @@ fn out_of_order_cues_are_sorted_and_said_to_be() {
             .any(|n| n.contains("first to speak (Dana)"))
     );
 }
+
+#[test]
+fn completions_and_manual_pages_come_from_the_command_line_itself() {
+    for (shell, mark) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef rapport"),
+        ("fish", "complete -c rapport"),
+    ] {
+        let output = rapport().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains(mark), "{shell}: {script}");
+        assert!(
+            script.contains("write-manifest"),
+            "{shell} lacks batch's flags"
+        );
+    }
+    let output = rapport().arg("man").output().unwrap();
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH rapport"),
+        "{page}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let man1 = dir.path().join("man1");
+    let output = rapport()
+        .args(["man", "--output"])
+        .arg(&man1)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let batch = std::fs::read_to_string(man1.join("rapport-batch.1")).unwrap();
+    assert!(batch.contains("manifest"), "{batch}");
+    assert!(man1.join("rapport.1").is_file());
+}

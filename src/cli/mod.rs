@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod completions;
 pub mod eval;
 pub mod export;
 pub mod merge;
@@ -118,6 +119,17 @@ pub enum Command {
     /// Install or convert the Whisper model.
     #[command(subcommand)]
     Model(model::Command),
+    /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
+    ///
+    /// For bash: `rapport completions bash > ~/.local/share/bash-completion/completions/rapport`;
+    /// for zsh, into a folder on `$fpath` as `_rapport`; for fish:
+    /// `rapport completions fish > ~/.config/fish/completions/rapport.fish`.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one per subcommand with --output.
+    ///
+    /// `rapport man --output ~/.local/share/man/man1` installs them for
+    /// `man rapport` and `man rapport-batch`.
+    Man(completions::ManArgs),
 }
 
 /// What decides a transcript.
@@ -392,6 +404,8 @@ impl Command {
             Self::Review(args) => review::exec(&args),
             Self::Export(args) => export::exec(&args),
             Self::Model(command) => model::exec(command),
+            Self::Completions(args) => completions::completions(&args),
+            Self::Man(args) => completions::man(&args),
         }
     }
 }
