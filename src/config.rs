@@ -118,6 +118,8 @@ mod tests {
         let many = Config::parse(path, "consultant = [\"Ann Smith\", \"Ann\"]").unwrap();
         assert_eq!(many.consultant.len(), 2);
         assert_eq!(Config::parse(path, "").unwrap(), Config::default());
+        let generic = Config::parse(path, "generic_names = \"Mentee\"").unwrap();
+        assert_eq!(generic.generic_names, ["Mentee"]);
     }
 
     #[test]

@@ -802,4 +802,12 @@ fn manifest_mistakes_are_named_by_line_and_a_starting_one_is_written() {
     let (code, stderr) = run(&["batch", "--manifest", "week/calls.toml", "-o", "out"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("3 calls listed"), "{stderr}");
+    // A Dutch call is not scored as English.
+    write(
+        &week.join("calls.toml"),
+        "[[call]]\nfile = \"mon 2026-11-16.vtt\"\nlanguage = \"nl\"\n",
+    );
+    let (code, stderr) = run(&["batch", "week", "-o", "out"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("English calls only"), "{stderr}");
 }

@@ -16,7 +16,9 @@
 //! - **The same client** is the client the calls manifest (`calls.toml`)
 //!   names for the call, person and organisation; for a call it does not
 //!   list, a client participant with the same name (case and punctuation
-//!   aside). A name that says what someone is rather than who
+//!   aside); a call that names the person alone joins the calls that name
+//!   them with their organisation, when the week gives them only one. A
+//!   name that says what someone is rather than who
 //!   ("Patient", "Client", "Speaker 2", "channel 2": [`GENERIC_NAMES`],
 //!   and `generic_names` in `rapport.toml`) names nobody, so eight calls
 //!   with "Patient" are not one patient's. Recordings with one person per
@@ -44,7 +46,7 @@ use crate::text::normalized_words;
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Evidence kinds of the promises signal that are commitments.
 const COMMITMENTS: &[&str] = &[
@@ -232,6 +234,41 @@ fn owner(record: &CallRecord, speaker: &str) -> String {
         }
         Some(p) => p.person.name.clone(),
         None => speaker_label(call, speaker),
+    }
+}
+
+/// Makes one client of the calls that name the same person, where one
+/// call gives the organisation and another does not ("Dana Lee" in a
+/// transcript, "Dana Lee" of Acme in the manifest) and the person has no
+/// other organisation in the week; and spells each client as its first
+/// call does.
+pub fn unify(clients: &mut [Client]) {
+    let split = |key: &str| {
+        let (person, org) = key.split_once('|').unwrap_or((key, ""));
+        (person.to_string(), org.to_string())
+    };
+    let mut organisations: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut spelled: BTreeMap<String, String> = BTreeMap::new();
+    for client in clients.iter() {
+        if let Client::Named { key, name } = client {
+            let (person, org) = split(key);
+            if !person.is_empty() && !org.is_empty() {
+                organisations.entry(person).or_default().insert(org);
+                spelled.entry(key.clone()).or_insert_with(|| name.clone());
+            }
+        }
+    }
+    for client in clients.iter_mut() {
+        if let Client::Named { key, name } = client {
+            let (person, org) = split(key);
+            if org.is_empty()
+                && let Some(orgs) = organisations.get(&person)
+                && let [only] = orgs.iter().collect::<Vec<_>>().as_slice()
+            {
+                *key = format!("{person}|{only}");
+            }
+            name.clone_from(spelled.entry(key.clone()).or_insert_with(|| name.clone()));
+        }
     }
 }
 
@@ -695,6 +732,21 @@ mod tests {
             assert!(!is_generic(name, &[]), "{name:?}");
         }
         assert!(is_generic("Mentee 3", &["mentee".into()]));
+        let named = |key: &str, name: &str| Client::Named {
+            key: key.into(),
+            name: name.into(),
+        };
+        let mut clients = vec![
+            named("dana lee|", "Dana Lee"),
+            named("dana lee|acme", "Dana Lee (Acme)"),
+            named("bo chen|", "Bo Chen"),
+            named("bo chen|acme", "Bo Chen (Acme)"),
+            named("bo chen|globex", "Bo Chen (Globex)"),
+        ];
+        unify(&mut clients);
+        assert_eq!(clients[0], named("dana lee|acme", "Dana Lee (Acme)"));
+        // Two organisations: which Bo Chen is not for the ledger to guess.
+        assert_eq!(clients[2], named("bo chen|", "Bo Chen"));
         assert!(is_generic("Learner", &["Learner".into()]));
         assert!(!is_generic("Learner", &[]));
     }

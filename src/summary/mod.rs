@@ -254,13 +254,7 @@ impl Week {
             .iter()
             .map(|r| ledger::client_of(r, generic_names))
             .collect();
-        // One client, one name: as the client's first call spells it.
-        let mut spelled: BTreeMap<String, String> = BTreeMap::new();
-        for client in &mut clients {
-            if let ledger::Client::Named { key, name } = client {
-                name.clone_from(spelled.entry(key.clone()).or_insert_with(|| name.clone()));
-            }
-        }
+        ledger::unify(&mut clients);
         let calls: Vec<CallRow> = records
             .iter()
             .zip(&clients)
@@ -391,7 +385,7 @@ impl Week {
                     p.due
                         .map_or_else(|| "no date".into(), |d| format!("due {d}")),
                     terminal_safe(&p.owner),
-                    terminal_safe(&p.what),
+                    terminal_safe(if p.what.is_empty() { &p.quote } else { &p.what }),
                     p.when
                         .as_ref()
                         .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
