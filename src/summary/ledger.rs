@@ -503,13 +503,31 @@ const NOT_CONTENT: &[&str] = &[
     "which",
     "how",
     "new",
+    // What speech adds between words.
+    "uh",
+    "um",
+    "uhm",
+    "erm",
+    "hmm",
+    "okay",
+    "yeah",
+    "well",
+    "like",
+    "actually",
+    "basically",
+    "gonna",
+    "wanna",
+    "i'll",
+    "we'll",
+    "i'm",
 ];
 
-/// A deliverable's content words, plurals folded.
+/// A deliverable's content words, plurals folded; words of one or two
+/// letters ("uh", "ok") say too little to find it by.
 fn content_words(text: &str) -> BTreeSet<String> {
     normalized_words(text)
         .into_iter()
-        .filter(|w| !NOT_CONTENT.contains(&w.as_str()))
+        .filter(|w| w.chars().count() > 2 && !NOT_CONTENT.contains(&w.as_str()))
         .map(|w| fold_plural(&w))
         .collect()
 }
@@ -699,6 +717,7 @@ mod tests {
             BTreeSet::from(["revised".to_string(), "plan".to_string()])
         );
         assert!(content_words("look into it").is_empty());
+        assert!(content_words("uh put um it in").is_empty());
         assert!(is_placeholder("channel 2"));
         assert!(is_placeholder("call channel 12"));
         assert!(is_placeholder("Speaker 1"));
