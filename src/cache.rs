@@ -91,6 +91,11 @@ pub fn key(inputs: &[PathBuf], model: &Path, settings: &str) -> io::Result<Strin
     )
 }
 
+/// Bumped when the same Whisper output is assembled into a different
+/// call (2: utterances are runs of words between pauses, not Whisper's
+/// segments), so that no transcript cached before is served.
+const ASSEMBLY: u32 = 2;
+
 /// The key of a call transcribed from recordings with `options`, `model`
 /// and `whisper`.
 pub fn transcript_key(
@@ -99,12 +104,14 @@ pub fn transcript_key(
     model: &Path,
     whisper: &WhisperSettings,
 ) -> io::Result<String> {
-    // Threads do not change what greedy decoding finds; leave them out.
+    // Threads, and how many chunks run side by side, do not change what
+    // greedy decoding finds; leave them out.
     let decides = WhisperSettings {
         threads: 0,
+        states: 0,
         ..whisper.clone()
     };
-    let decides = format!("{options:?}|{decides:?}");
+    let decides = format!("{options:?}|{decides:?}|assembly {ASSEMBLY}");
     key(inputs, model, &decides)
 }
 

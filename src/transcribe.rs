@@ -64,13 +64,25 @@ pub trait Transcriber {
     fn chunk_seconds(&self) -> f64 {
         DEFAULT_CHUNK_SECONDS
     }
+
+    /// How many chunks it transcribes side by side.
+    fn parallel(&self) -> usize {
+        1
+    }
+
+    /// Transcribes each of `chunks` (at most [`Transcriber::parallel`]),
+    /// side by side where it can; the results in the same order.
+    fn transcribe_all(
+        &mut self,
+        chunks: &[Vec<f32>],
+    ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
+        chunks.iter().map(|audio| self.transcribe(audio)).collect()
+    }
 }
 
-/// Packed speech per Whisper call, by default. 15 s with a fitted window
-/// was measured fastest (README) but lost a scripted interruption in the
-/// sample's tests, so the default stays at the longer chunks until that is
-/// understood; `--chunk 15` opts in.
-pub const DEFAULT_CHUNK_SECONDS: f64 = 240.0;
+/// Packed speech per Whisper call, by default: 15 s with a fitted window
+/// was measured fastest (README).
+pub const DEFAULT_CHUNK_SECONDS: f64 = 15.0;
 /// Whisper's window, and the most one encoder pass can hear.
 const WINDOW_SECONDS: f64 = 30.0;
 /// The encoder's context per second of audio (1500 frames per window).
@@ -96,9 +108,13 @@ pub struct WhisperSettings {
     /// Size the encoder's context to each chunk instead of a full 30 s
     /// window.
     pub fit_window: bool,
-    /// ggml's flash attention. Off: with a fitted window it garbles the
-    /// transcript (word error rate measured in the README).
+    /// ggml's flash attention (a fitted context is then rounded up to 256
+    /// frames). Off: 7 % slower on the CPU measured (README).
     pub flash_attention: bool,
+    /// Decoding states run side by side, each on a chunk of its own with
+    /// its share of `threads`: the decoder's small steps gain little from a
+    /// second thread, and a second chunk gains all of it.
+    pub states: usize,
 }
 
 impl Default for WhisperSettings {
@@ -110,18 +126,31 @@ impl Default for WhisperSettings {
             chunk_seconds: DEFAULT_CHUNK_SECONDS,
             fit_window: true,
             flash_attention: false,
+            // One: on the 2-core machine measured (README, Performance) two
+            // states with a thread each were slower than one with both.
+            states: 1,
         }
     }
 }
 
 /// The encoder context for `seconds` of audio: fitted, or whisper.cpp's
-/// full window (0) when the audio fills one anyway.
-fn audio_context(seconds: f64) -> i32 {
+/// full window (0) when the audio fills one anyway. With flash attention
+/// a fitted context is rounded up to a multiple of 256 frames: whisper.cpp
+/// pads the keys to that multiple and runs flash attention without a mask,
+/// so the pad rows (zeros, or keys left from an earlier chunk) would be
+/// attended to and garble the words.
+fn audio_context(seconds: f64, flash_attention: bool) -> i32 {
+    const FULL: i32 = (WINDOW_SECONDS * CONTEXT_PER_SECOND) as i32;
+    const FLASH_PAD: i32 = 256;
     if seconds >= WINDOW_SECONDS {
         return 0;
     }
     let fitted = (seconds * CONTEXT_PER_SECOND).ceil() as i32 + CONTEXT_MARGIN;
-    fitted.min((WINDOW_SECONDS * CONTEXT_PER_SECOND) as i32)
+    if flash_attention {
+        let padded = (fitted + FLASH_PAD - 1) / FLASH_PAD * FLASH_PAD;
+        return if padded >= FULL { 0 } else { padded };
+    }
+    fitted.min(FULL)
 }
 
 /// All the cores this process may use (whisper.cpp scales to about 8).
@@ -129,11 +158,12 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// The real transcriber: one loaded model and one decoding state, reused
-/// for every chunk of every track (loading costs far more than a chunk).
+/// The real transcriber: one loaded model and its decoding states (as
+/// many as `settings.states`), reused for every chunk of every track
+/// (loading costs far more than a chunk).
 pub struct WhisperTranscriber {
     context: WhisperContext,
-    state: WhisperState,
+    states: Vec<WhisperState>,
     settings: WhisperSettings,
 }
 
@@ -163,20 +193,21 @@ impl WhisperTranscriber {
             .use_gpu(cfg!(feature = "cuda"));
         let context =
             WhisperContext::new_with_params(path, params).map_err(|e| load_error(e.to_string()))?;
-        let state = context
-            .create_state()
+        let states = (0..settings.states.clamp(1, settings.threads.max(1)))
+            .map(|_| context.create_state())
+            .collect::<Result<_, _>>()
             .map_err(|e| load_error(e.to_string()))?;
         Ok(Self {
             context,
-            state,
+            states,
             settings,
         })
     }
 }
 
-fn full_params(settings: &WhisperSettings) -> FullParams<'_, '_> {
+fn full_params(settings: &WhisperSettings, threads: usize) -> FullParams<'_, '_> {
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
-    params.set_n_threads(settings.threads.max(1) as i32);
+    params.set_n_threads(threads.max(1) as i32);
     params.set_language(Some(&settings.language));
     params.set_translate(false);
     // Re-feeding earlier text makes Whisper repeat itself across the
@@ -196,69 +227,125 @@ fn full_params(settings: &WhisperSettings) -> FullParams<'_, '_> {
 
 impl Transcriber for WhisperTranscriber {
     fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
-        let run_error = |reason: String| TranscribeError::Run {
-            what: format!(
-                "{:.1} s of audio",
-                audio.len() as f64 / f64::from(SAMPLE_RATE)
-            ),
-            reason,
-        };
-        let mut params = full_params(&self.settings);
-        if self.settings.fit_window {
-            params.set_audio_ctx(audio_context(audio.len() as f64 / f64::from(SAMPLE_RATE)));
-        }
-        self.state
-            .full(params, audio)
-            .map_err(|e| run_error(e.to_string()))?;
         let eot = self.context.token_eot();
-        let mut segments = Vec::new();
-        for segment in self.state.as_iter() {
-            let mut words: Vec<(Vec<u8>, i64, i64, Vec<f32>)> = Vec::new();
-            for i in 0..segment.n_tokens() {
-                let Some(token) = segment.get_token(i) else {
-                    continue;
-                };
-                if token.token_id() >= eot {
-                    continue;
-                }
-                let bytes = token.to_bytes().map_err(|e| run_error(e.to_string()))?;
-                let data = token.token_data();
-                match words.last_mut() {
-                    Some(word) if !bytes.starts_with(b" ") => {
-                        word.0.extend_from_slice(bytes);
-                        word.2 = data.t1;
-                        word.3.push(data.p);
-                    }
-                    _ => words.push((bytes.to_vec(), data.t0, data.t1, vec![data.p])),
-                }
-            }
-            let words: Vec<Word> = words
-                .into_iter()
-                .filter_map(|(bytes, t0, t1, probabilities)| {
-                    let text = String::from_utf8_lossy(&bytes).trim().to_string();
-                    // whisper.cpp writes what it hears as no speech as text
-                    // ("[BLANK_AUDIO]"); it is not a word anyone said.
-                    let marker = text.starts_with('[') && text.ends_with(']');
-                    (!text.is_empty() && !marker).then(|| Word {
-                        start: centiseconds(t0),
-                        end: centiseconds(t1.max(t0)),
-                        text,
-                        probability: probabilities.iter().sum::<f32>() / probabilities.len() as f32,
-                    })
-                })
-                .collect();
-            segments.push(Segment {
-                start: centiseconds(segment.start_timestamp()),
-                end: centiseconds(segment.end_timestamp()),
-                words,
-            });
-        }
-        Ok(segments)
+        run(
+            &mut self.states[0],
+            eot,
+            &self.settings,
+            self.settings.threads,
+            audio,
+        )
     }
 
     fn chunk_seconds(&self) -> f64 {
         self.settings.chunk_seconds
     }
+
+    fn parallel(&self) -> usize {
+        self.states.len()
+    }
+
+    fn transcribe_all(
+        &mut self,
+        chunks: &[Vec<f32>],
+    ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
+        if chunks.len() <= 1 {
+            return chunks.iter().map(|audio| self.transcribe(audio)).collect();
+        }
+        let eot = self.context.token_eot();
+        let threads = (self.settings.threads / chunks.len()).max(1);
+        let settings = &self.settings;
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = self
+                .states
+                .iter_mut()
+                .zip(chunks)
+                .map(|(state, audio)| {
+                    scope.spawn(move || run(state, eot, settings, threads, audio))
+                })
+                .collect();
+            runs.into_iter()
+                .map(|run| {
+                    run.join().unwrap_or_else(|_| {
+                        Err(TranscribeError::Run {
+                            what: "a chunk".into(),
+                            reason: "the decoding thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// One chunk through one decoding state with `threads` threads.
+fn run(
+    state: &mut WhisperState,
+    eot: i32,
+    settings: &WhisperSettings,
+    threads: usize,
+    audio: &[f32],
+) -> Result<Vec<Segment>, TranscribeError> {
+    let run_error = |reason: String| TranscribeError::Run {
+        what: format!(
+            "{:.1} s of audio",
+            audio.len() as f64 / f64::from(SAMPLE_RATE)
+        ),
+        reason,
+    };
+    let mut params = full_params(settings, threads);
+    if settings.fit_window {
+        params.set_audio_ctx(audio_context(
+            audio.len() as f64 / f64::from(SAMPLE_RATE),
+            settings.flash_attention,
+        ));
+    }
+    state
+        .full(params, audio)
+        .map_err(|e| run_error(e.to_string()))?;
+    let mut segments = Vec::new();
+    for segment in state.as_iter() {
+        let mut words: Vec<(Vec<u8>, i64, i64, Vec<f32>)> = Vec::new();
+        for i in 0..segment.n_tokens() {
+            let Some(token) = segment.get_token(i) else {
+                continue;
+            };
+            if token.token_id() >= eot {
+                continue;
+            }
+            let bytes = token.to_bytes().map_err(|e| run_error(e.to_string()))?;
+            let data = token.token_data();
+            match words.last_mut() {
+                Some(word) if !bytes.starts_with(b" ") => {
+                    word.0.extend_from_slice(bytes);
+                    word.2 = data.t1;
+                    word.3.push(data.p);
+                }
+                _ => words.push((bytes.to_vec(), data.t0, data.t1, vec![data.p])),
+            }
+        }
+        let words: Vec<Word> = words
+            .into_iter()
+            .filter_map(|(bytes, t0, t1, probabilities)| {
+                let text = String::from_utf8_lossy(&bytes).trim().to_string();
+                // whisper.cpp writes what it hears as no speech as text
+                // ("[BLANK_AUDIO]"); it is not a word anyone said.
+                let marker = text.starts_with('[') && text.ends_with(']');
+                (!text.is_empty() && !marker).then(|| Word {
+                    start: centiseconds(t0),
+                    end: centiseconds(t1.max(t0)),
+                    text,
+                    probability: probabilities.iter().sum::<f32>() / probabilities.len() as f32,
+                })
+            })
+            .collect();
+        segments.push(Segment {
+            start: centiseconds(segment.start_timestamp()),
+            end: centiseconds(segment.end_timestamp()),
+            words,
+        });
+    }
+    Ok(segments)
 }
 
 fn centiseconds(t: i64) -> f64 {
@@ -357,35 +444,52 @@ pub fn transcribe_regions(
 ) -> Result<Vec<Segment>, TranscribeError> {
     let mut segments = Vec::new();
     let mut done = 0.0;
-    for chunk in chunks(regions, transcriber.chunk_seconds()) {
-        let mut packed = Vec::new();
-        let mut placements = Vec::with_capacity(chunk.len());
-        for region in chunk {
-            placements.push(Placement {
-                region: *region,
-                packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
-            });
-            packed.extend(track.read_call(region.start, region.end)?);
-            packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
-        }
-        for mut segment in transcriber.transcribe(&packed)? {
-            let mut previous = None;
-            for word in &mut segment.words {
-                let region;
-                (word.start, word.end, region) =
-                    unpack_span(&placements, word.start, word.end, previous);
-                previous = Some(Previous {
-                    region,
-                    ends_sentence: word.text.ends_with(['.', '?', '!']),
+    let all = chunks(regions, transcriber.chunk_seconds());
+    for group in all.chunks(transcriber.parallel().max(1)) {
+        let mut packed_chunks = Vec::with_capacity(group.len());
+        let mut placements_of = Vec::with_capacity(group.len());
+        for chunk in group {
+            let mut packed = Vec::new();
+            let mut placements = Vec::with_capacity(chunk.len());
+            for region in *chunk {
+                placements.push(Placement {
+                    region: *region,
+                    packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
                 });
+                packed.extend(track.read_call(region.start, region.end)?);
+                packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
             }
-            drop_repetition_loops(&mut segment.words);
-            if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
-                (segment.start, segment.end) = (first.start, last.end);
-                segments.push(segment);
+            packed_chunks.push(packed);
+            placements_of.push(placements);
+        }
+        for (found, placements) in transcriber
+            .transcribe_all(&packed_chunks)?
+            .into_iter()
+            .zip(&placements_of)
+        {
+            for mut segment in found {
+                let mut previous = None;
+                for word in &mut segment.words {
+                    let region;
+                    (word.start, word.end, region) =
+                        unpack_span(placements, word.start, word.end, previous);
+                    previous = Some(Previous {
+                        region,
+                        ends_sentence: word.text.ends_with(['.', '?', '!']),
+                    });
+                }
+                drop_repetition_loops(&mut segment.words);
+                if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
+                    (segment.start, segment.end) = (first.start, last.end);
+                    segments.push(segment);
+                }
             }
         }
-        done += chunk.iter().map(Region::duration).sum::<f64>();
+        done += group
+            .iter()
+            .flat_map(|chunk| chunk.iter())
+            .map(Region::duration)
+            .sum::<f64>();
         progress(done);
     }
     Ok(segments)
@@ -499,6 +603,59 @@ mod tests {
         );
     }
 
+    /// [`RegionEcho`] with chunks of 1 s, taken `parallel` at a time.
+    struct Side(usize);
+
+    impl Transcriber for Side {
+        fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
+            RegionEcho.transcribe(audio)
+        }
+
+        fn chunk_seconds(&self) -> f64 {
+            1.0
+        }
+
+        fn parallel(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn chunks_side_by_side_map_back_as_one_at_a_time() {
+        let mut samples = vec![0.0f32; 16_000 * 20];
+        let spoken = [
+            (1.0, 1.5),
+            (4.0, 4.5),
+            (8.0, 8.5),
+            (12.0, 12.5),
+            (16.0, 16.5),
+        ];
+        for (from, to) in spoken {
+            for s in &mut samples[seconds_to_samples(from)..seconds_to_samples(to)] {
+                *s = 0.1;
+            }
+        }
+        let regions = spoken.map(|(start, end)| Region { start, end });
+        let track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
+        let run = |parallel| {
+            let mut progress = Vec::new();
+            let segments = transcribe_regions(&mut Side(parallel), &track, &regions, &mut |d| {
+                progress.push(d)
+            })
+            .unwrap();
+            let starts: Vec<f64> = segments
+                .iter()
+                .flat_map(|s| &s.words)
+                .map(|w| (w.start * 1000.0).round() / 1000.0)
+                .collect();
+            (starts, progress.last().copied())
+        };
+        let (one, done) = run(1);
+        assert_eq!(one, [1.0, 4.0, 8.0, 12.0, 16.0]);
+        assert_eq!(run(2), (one.clone(), done));
+        assert_eq!(run(3), (one, done));
+    }
+
     fn placement(start: f64, end: f64, packed_start: f64) -> Placement {
         Placement {
             region: Region { start, end },
@@ -541,11 +698,15 @@ mod tests {
     #[test]
     fn the_encoder_context_is_fitted_to_short_chunks_only() {
         // 50 frames a second, and a margin of 16.
-        assert_eq!(audio_context(15.0), 766);
-        assert_eq!(audio_context(29.9), 1500);
+        assert_eq!(audio_context(15.0, false), 766);
+        assert_eq!(audio_context(29.9, false), 1500);
         // A chunk that fills a window (a long region) keeps whisper.cpp's own.
-        assert_eq!(audio_context(30.0), 0);
-        assert_eq!(audio_context(95.0), 0);
+        assert_eq!(audio_context(30.0, false), 0);
+        assert_eq!(audio_context(95.0, false), 0);
+        // Flash attention: no pad rows past a fitted context.
+        assert_eq!(audio_context(15.0, true), 768);
+        assert_eq!(audio_context(2.0, true), 256);
+        assert_eq!(audio_context(26.0, true), 0);
     }
 
     #[test]

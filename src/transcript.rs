@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 /// Bumped when a field changes meaning or goes away; new fields do not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// A pause inside one Whisper segment at least this long starts a new
-/// utterance (packing regions can put a long real pause inside a segment).
+/// A pause in one person's speech at least this long starts a new
+/// utterance. Whisper's own segment breaks do not: they move with how the
+/// speech was chunked, and a break mid-sentence made the client seem to
+/// start afresh just as the consultant cut in, hiding the interruption.
 const UTTERANCE_GAP_SECONDS: f64 = 1.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,9 +112,11 @@ fn talk_seconds(track: &TrackTranscript) -> f64 {
         .sum()
 }
 
-fn utterances_of(speaker: &str, segment: Segment) -> Vec<Utterance> {
+/// One person's words (in time order) as utterances: runs of words with
+/// no pause of [`UTTERANCE_GAP_SECONDS`] between them.
+fn utterances_of(speaker: &str, words: impl IntoIterator<Item = Word>) -> Vec<Utterance> {
     let mut groups: Vec<Vec<Word>> = Vec::new();
-    for word in segment.words {
+    for word in words {
         match groups.last_mut() {
             Some(group)
                 if word.start - group.last().map_or(word.start, |w| w.end)
@@ -250,9 +254,10 @@ impl Call {
                 ));
             }
             talks.push(talk_seconds(&track));
-            for segment in track.segments {
-                utterances.extend(utterances_of(&track.participant.id, segment));
-            }
+            utterances.extend(utterances_of(
+                &track.participant.id,
+                track.segments.into_iter().flat_map(|s| s.words),
+            ));
             participants.push(track.participant);
             summaries.push(track.summary);
         }
@@ -386,11 +391,13 @@ mod tests {
         let consultant = Segment {
             start: 0.0,
             end: 9.0,
-            words: vec![
-                word("Hello", 0.0, 0.5),
-                word("there.", 0.5, 1.0),
-                word("Next", 8.0, 9.0),
-            ],
+            words: vec![word("Hello", 0.0, 0.5), word("there.", 0.5, 1.0)],
+        };
+        // Whisper broke its segment mid-turn: the turn goes on.
+        let more = Segment {
+            start: 1.2,
+            end: 1.6,
+            words: vec![word("Well,", 1.2, 1.6), word("Next", 8.0, 9.0)],
         };
         let client = Segment {
             start: 2.0,
@@ -399,7 +406,7 @@ mod tests {
         };
         let call = Call::assemble(
             vec![
-                track("p1", Role::Consultant, vec![consultant]),
+                track("p1", Role::Consultant, vec![consultant, more]),
                 track("p2", Role::Client, vec![client]),
             ],
             RoleSource::Given,
@@ -413,7 +420,7 @@ mod tests {
             .collect();
         assert_eq!(
             lines,
-            [("p1", "Hello there."), ("p2", "Hi."), ("p1", "Next")]
+            [("p1", "Hello there. Well,"), ("p2", "Hi."), ("p1", "Next")]
         );
         // Each track's one speech region (0–10 s) holds words.
         assert!((call.participants[0].talk_seconds - 10.0).abs() < 1e-9);

@@ -491,8 +491,9 @@ fn analyze_scores_the_sample_call_with_the_evidence_behind_it() {
         "{options:?}"
     );
     let handbacks = evidence(&analysis, "decision-handback");
+    // "Which would you prefer? It is your call, …" at 1:49.
     assert!(
-        handbacks.iter().any(|e| e.quote.contains("prefer")),
+        handbacks.iter().any(|e| (105.0..=115.0).contains(&e.start)),
         "{handbacks:?}"
     );
     let promises = evidence(&analysis, "promises");
@@ -827,8 +828,9 @@ fn every_container_and_codec_gives_the_call_the_wav_gives() {
     let dir = tempfile::tempdir().unwrap();
     let wav = excerpt(dir.path());
     let reference = transcribe_json(&[wav.to_str().unwrap(), "--consultant", "1"]);
+    // Consultant, client, consultant.
     assert!(
-        reference.utterances.len() >= 4,
+        reference.utterances.len() >= 3,
         "{:?}",
         reference.utterances
     );
@@ -1205,4 +1207,23 @@ fn completions_and_manual_pages_come_from_the_command_line_itself() {
     let batch = std::fs::read_to_string(man1.join("rapport-batch.1")).unwrap();
     assert!(batch.contains("manifest"), "{batch}");
     assert!(man1.join("rapport.1").is_file());
+}
+
+#[test]
+fn chunks_decoded_side_by_side_give_the_transcript_one_state_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = excerpt(dir.path());
+    let transcribe = |states: &str| {
+        transcribe_json(&[
+            wav.to_str().unwrap(),
+            "--chunk",
+            "4",
+            "--states",
+            states,
+            "--no-cache",
+        ])
+    };
+    let (one, two) = (transcribe("1"), transcribe("2"));
+    assert!(one.utterances.len() >= 3, "{:?}", one.utterances);
+    assert_eq!(one.utterances, two.utterances);
 }

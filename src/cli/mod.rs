@@ -207,16 +207,22 @@ pub struct WhisperArgs {
     /// whisper.cpp does by default (slower; for comparison).
     #[arg(long)]
     temperature_fallback: bool,
-    /// Use ggml's flash attention (with a fitted window it garbles the
-    /// transcript in this whisper.cpp; measured in the README).
+    /// Use ggml's flash attention (a fitted window is then rounded up to
+    /// 256 frames, as its unmasked padding needs; measured in the README).
     #[arg(long)]
     flash_attention: bool,
+    /// Chunks transcribed side by side, the threads shared between them
+    /// [default: 1, every thread on one chunk at a time; measured in the
+    /// README, Performance].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    states: Option<u16>,
 }
 
 impl WhisperArgs {
     pub fn settings(&self, threads: usize) -> WhisperSettings {
         WhisperSettings {
             threads,
+            states: self.states.map_or(1, usize::from),
             temperature_fallback: self.temperature_fallback,
             chunk_seconds: self.chunk,
             fit_window: !self.full_window,
