@@ -9,7 +9,7 @@ Both transcribe every channel of every recording on their own, in alternating
 runs, and the script prints wall time, audio seconds per wall second, peak
 RSS and word error rate of each, and the speed ratio.
 
-    benches/compare_faster_whisper.py [--runs 3] [--threads N]
+    benches/compare_faster_whisper.py [--runs 3] [--threads N] [--levers]
         [--variant NAME='RAPPORT ARGS']... [RECORDING|FOLDER...]
 
 A folder means its `*.wav` files. A recording's reference words are read from
@@ -20,6 +20,9 @@ order = channel order, as SpokenWOZ ships). Default: samples/call.wav.
 --chunk 240'`) to see what each lever gives. faster-whisper is installed with
 pip into target/bench/fw-venv on first use. rapport runs once per recording
 (loading the model each time); faster-whisper loads once for all of them.
+`--levers` adds one variant per speed lever of the default, each with that
+lever switched off (or, for the options off by default, on), all in the same
+alternating run, so the table says what each one gives.
 """
 
 import argparse
@@ -58,6 +61,18 @@ for f in files:
         out[f].append(" ".join(s.text.strip() for s in segments))
 print(json.dumps(out))
 """
+
+
+# Each lever of the default, and the rapport arguments that undo it (or,
+# for a lever off by default, that try it).
+LEVERS = {
+    "full 30 s window": ["--full-window"],
+    "240 s chunks": ["--chunk", "240"],
+    "temperature fallback on": ["--temperature-fallback"],
+    "f16 weights": ["--model", str(ROOT / "models" / "ggml-tiny.en.bin")],
+    "2 states, 1 thread each": ["--states", "2"],
+    "flash attention on": ["--flash-attention"],
+}
 
 
 def quiet(cmd):
@@ -136,6 +151,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=min(os.cpu_count() or 1, 8))
     ap.add_argument("--variant", action="append", default=[], metavar="NAME='ARGS'")
+    ap.add_argument("--levers", action="store_true", help="add a variant per speed lever")
     args = ap.parse_args()
 
     files = []
@@ -150,6 +166,12 @@ def main():
     audio = sum(c * d for c, d in map(channels_of, files))
     refs = {str(f): reference(f, channels_of(f)[0]) for f in files}
     systems = {"rapport": []}
+    if args.levers:
+        f16 = ROOT / "models" / "ggml-tiny.en.bin"
+        if not f16.exists():
+            subprocess.run([str(RAPPORT), "model", "install", "--weights", "f16"], check=True)
+        for name, extra in LEVERS.items():
+            systems[f"rapport, {name}"] = extra
     for v in args.variant:
         name, _, extra = v.partition("=")
         systems[f"rapport {name}"] = shlex.split(extra)
@@ -161,7 +183,7 @@ def main():
 
     print(f"\n{len(files)} recordings, {audio:.1f} channel-seconds; tiny.en; {args.threads} threads; "
           f"medians of {args.runs} alternating runs\n")
-    header = f"{'system':<34}{'wall s':>8}{'audio-s/s':>11}{'peak MiB':>10}{'WER':>7}{'vs faster-whisper':>19}"
+    header = f"{'system':<40}{'wall s':>8}{'audio-s/s':>11}{'peak MiB':>10}{'WER':>7}{'vs faster-whisper':>19}"
     print(header)
     print("-" * len(header))
     baseline = statistics.median(r[0] for r in results["faster-whisper"])
@@ -169,7 +191,7 @@ def main():
         wall = statistics.median(r[0] for r in runs)
         rss = max(r[1] for r in runs)
         err = score(runs[0][2], refs)
-        print(f"{name:<34}{wall:>8.2f}{audio / wall:>11.1f}{rss:>10.0f}"
+        print(f"{name:<40}{wall:>8.2f}{audio / wall:>11.1f}{rss:>10.0f}"
               f"{'-' if err is None else f'{err:.3f}':>7}{baseline / wall:>18.2f}x")
 
 
