@@ -640,7 +640,7 @@ mod tests {
         let run = |parallel| {
             let mut progress = Vec::new();
             let segments = transcribe_regions(&mut Side(parallel), &track, &regions, &mut |d| {
-                progress.push(d)
+                progress.push(d);
             })
             .unwrap();
             let starts: Vec<f64> = segments
