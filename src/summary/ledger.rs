@@ -27,7 +27,8 @@
 //!   calls until the manifest names its client.
 //! - **Followed up** means a later call with that client has an utterance,
 //!   by anyone, with the deliverable's content words in it (two of them, or
-//!   the only one): "the revised plan" finds "I've attached the revised
+//!   the only one; fillers and words of one or two letters are not content
+//!   words): "the revised plan" finds "I've attached the revised
 //!   plan". It is word matching, not understanding: a deliverable renamed
 //!   ("the proposal") is missed, a mention is not proof of delivery, and a
 //!   promise with no content words ("I'll look into it") cannot be matched.
