@@ -422,19 +422,7 @@ fn shards_merged_give_what_one_machine_gives() {
     }
 
     let merged = dir.path().join("merged");
-    let output = rapport(&cache)
-        .arg("merge")
-        .args(&shards)
-        .arg("-o")
-        .arg(&merged)
-        .args(["--as-of", "2026-11-23"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    merge_ok(&cache, &shards, &merged);
     for file in ["summary.json", "summary.csv", "summary.html"] {
         assert_eq!(
             std::fs::read(merged.join(file)).unwrap(),
@@ -537,6 +525,23 @@ files = ["thu 2026-11-19.vtt"]
 client = "Sam Jones"
 consultant = "Doctor"
 "#;
+
+/// `rapport merge SHARDS -o OUT`, which must succeed.
+fn merge_ok(cache: &Path, shards: &[PathBuf], out: &Path) {
+    let output = rapport(cache)
+        .arg("merge")
+        .args(shards)
+        .arg("-o")
+        .arg(out)
+        .args(["--as-of", "2026-11-23"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
 
 /// `rapport batch WEEK -o OUT ARGS`, which must succeed: its standard
 /// output and standard error.
@@ -648,15 +653,7 @@ fn generic_names_follow_nothing_and_a_manifest_follows_each_client() {
         })
         .collect();
     let merged = dir.path().join("merged");
-    let output = rapport(&cache)
-        .arg("merge")
-        .args(&shards)
-        .arg("-o")
-        .arg(&merged)
-        .args(["--as-of", "2026-11-23"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    merge_ok(&cache, &shards, &merged);
     assert_eq!(week_of(&merged).promises, relabelled.promises);
 }
 

@@ -150,23 +150,22 @@ pub fn discover(
 /// The files the manifests list, canonical; a file two manifests list is
 /// an error (one manifest checks its own).
 fn claimed_once(manifests: &[Manifest]) -> Result<BTreeSet<PathBuf>, BatchError> {
-    let mut claimed = BTreeSet::new();
-    for (i, m) in manifests.iter().enumerate() {
-        let mine = manifest::claimed(std::slice::from_ref(m));
-        if let Some(file) = mine.intersection(&claimed).next() {
-            let other = manifests[..i]
-                .iter()
-                .find(|o| manifest::claimed(std::slice::from_ref(o)).contains(file))
-                .map_or_else(PathBuf::new, |o| o.path.clone());
-            return Err(BatchError::ClaimedTwice {
-                file: file.clone(),
-                first: other,
-                second: m.path.clone(),
-            });
+    let mut owner: BTreeMap<PathBuf, &Path> = BTreeMap::new();
+    for m in manifests {
+        for file in m.calls.iter().flat_map(|c| &c.files) {
+            let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            if let Some(first) = owner.insert(canonical, &m.path)
+                && first != m.path
+            {
+                return Err(BatchError::ClaimedTwice {
+                    file: file.clone(),
+                    first: first.to_path_buf(),
+                    second: m.path.clone(),
+                });
+            }
         }
-        claimed.extend(mine);
     }
-    Ok(claimed)
+    Ok(owner.into_keys().collect())
 }
 
 /// The naming rule: `CALL--PERSON.EXT` recordings are the call `CALL`;

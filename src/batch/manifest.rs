@@ -27,7 +27,7 @@ use crate::audio::media_kind;
 use crate::import;
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -451,16 +451,6 @@ pub fn write_new(path: &Path, text: &str) -> Result<(), ManifestError> {
             path: path.to_path_buf(),
             source,
         })
-}
-
-/// The files a manifest claims, canonical, for discovery to leave to it.
-pub fn claimed(manifests: &[Manifest]) -> BTreeSet<PathBuf> {
-    manifests
-        .iter()
-        .flat_map(|m| &m.calls)
-        .flat_map(|c| &c.files)
-        .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
-        .collect()
 }
 
 #[cfg(test)]

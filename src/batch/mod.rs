@@ -593,14 +593,7 @@ fn without_whisper(
         labels.apply(&mut record);
         return Ok(match outdir.relabel(&record) {
             Ok(()) => Outcome::Relabelled,
-            Err(e) => fail(
-                call,
-                outdir,
-                format!(
-                    "cannot write its result in {}: {e}",
-                    outdir.root().display()
-                ),
-            ),
+            Err(e) => fail(call, outdir, unwritten(outdir, &e)),
         });
     }
     let (transcribed, outcome) = match transcript {
@@ -657,12 +650,17 @@ fn record(
         analysis: crate::analyze(transcript, &settings.rubric, &settings.detectors),
     };
     Labels::of(call).apply(&mut record);
-    outdir.finish(&record, &settings.pages).map_err(|e| {
-        format!(
-            "cannot write its result in {}: {e}",
-            outdir.root().display()
-        )
-    })
+    outdir
+        .finish(&record, &settings.pages)
+        .map_err(|e| unwritten(outdir, &e))
+}
+
+/// Why a call's result is not in the output folder.
+fn unwritten(outdir: &Outdir, e: &std::io::Error) -> String {
+    format!(
+        "cannot write its result in {}: {e}",
+        outdir.root().display()
+    )
 }
 
 fn with_whisper(

@@ -249,16 +249,7 @@ fn client_views(week: &Week) -> Vec<ClientView> {
                     .client
                     .clone()
                     .unwrap_or_else(|| "Calls that name no client".into()),
-                summary: format!(
-                    "{} call{}, {} promise{} ({} followed up, {} overdue, {} open)",
-                    g.calls.len(),
-                    if g.calls.len() == 1 { "" } else { "s" },
-                    g.promises,
-                    if g.promises == 1 { "" } else { "s" },
-                    g.followed_up,
-                    g.overdue,
-                    g.open
-                ),
+                summary: g.tally(),
                 calls: g.calls.iter().map(|id| (id.clone(), page(id))).collect(),
                 promises: promise_views(&promises),
             }

@@ -375,20 +375,15 @@ pub fn client_of(record: &CallRecord, extra_generic: &[String]) -> Client {
         .filter(|p| p.person.role == Role::Client)
         .map(|p| p.person.name.as_str())
         .collect();
-    let named: BTreeSet<String> = clients
+    let spellings: Vec<&str> = clients
         .iter()
+        .copied()
         .filter(|n| !is_generic(n, extra_generic))
-        .map(|n| fold(n))
-        .filter(|n| !n.is_empty())
         .collect();
-    if !named.is_empty() {
-        let spellings: Vec<&str> = clients
-            .iter()
-            .copied()
-            .filter(|n| !is_generic(n, extra_generic))
-            .collect();
+    if !spellings.is_empty() {
+        let folded: BTreeSet<String> = spellings.iter().map(|n| fold(n)).collect();
         return Client::Named {
-            key: format!("{}|", named.into_iter().collect::<Vec<_>>().join(" & ")),
+            key: format!("{}|", folded.into_iter().collect::<Vec<_>>().join(" & ")),
             name: spellings.join(" & "),
         };
     }

@@ -64,6 +64,24 @@ pub struct ClientGroup {
     pub open: usize,
 }
 
+impl ClientGroup {
+    /// "2 calls, 3 promises (1 followed up, 1 overdue, 0 not mentioned since, 1 open)".
+    pub fn tally(&self) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        format!(
+            "{} call{}, {} promise{} ({} followed up, {} overdue, {} not mentioned since, {} open)",
+            self.calls.len(),
+            plural(self.calls.len()),
+            self.promises,
+            plural(self.promises),
+            self.followed_up,
+            self.overdue,
+            self.not_mentioned,
+            self.open,
+        )
+    }
+}
+
 /// One call's line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallRow {
@@ -357,19 +375,12 @@ impl Week {
         for group in &self.clients {
             let _ = writeln!(
                 out,
-                "  {}: {} call{}, {} promise{} ({} followed up, {} overdue, {} not mentioned since, {} open)",
+                "  {}: {}",
                 group
                     .client
                     .as_deref()
                     .map_or_else(|| "no named client".into(), terminal_safe),
-                group.calls.len(),
-                if group.calls.len() == 1 { "" } else { "s" },
-                group.promises,
-                if group.promises == 1 { "" } else { "s" },
-                group.followed_up,
-                group.overdue,
-                group.not_mentioned,
-                group.open,
+                group.tally(),
             );
             for p in self.promises.iter().filter(|p| {
                 p.client == group.client
