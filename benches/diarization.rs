@@ -1,15 +1,27 @@
-//! Diarization error on real recordings: the two-person phone call with its
-//! RTTM, and the stereo calls downmixed to mono (their channels are the
-//! truth). Prints, per call, the diarization error rate (missed speech,
-//! false alarm and speaker confusion over the reference speech, 10 ms
-//! frames, no forgiveness collar, overlap counted) and the talk-share error
-//! in percentage points. Reads `$RAPPORT_DATA` (default `../shared/data`);
-//! `cargo bench --bench diarization`.
+//! Who spoke when, old method (spectral GMM prints) beside new (CAM++ voice
+//! prints), in one run over every recording there is:
+//!
+//! - one voice: `jfk.wav`, the Dutch read clips, each channel of the two
+//!   stereo calls alone and each channel of the sample call alone — the
+//!   number of speakers found should be 1;
+//! - two people on one track: the phone call with its RTTM, the stereo
+//!   calls downmixed (their RTTMs), the sample call downmixed (its script's
+//!   times) — speakers found, diarization error rate (missed speech, false
+//!   alarm and confusion over the reference speech, 10 ms frames, no
+//!   collar, overlap counted) and talk-share error in points.
+//!
+//! Also the seconds each method takes per minute of audio and the peak
+//! memory after each. Reads `$RAPPORT_DATA` (default `../shared/data`) and
+//! the installed voice model; `cargo bench --bench diarization`
+//! (`-- --tune` adds what the thresholds are set on).
 
 use rapport::audio::{self, Track};
-use rapport::speakers::diarize::{Diarization, diarize};
+use rapport::speakers::diarize::{self, Diarization};
+use rapport::speakers::prints::{self, Thresholds};
 use rapport::speech::{self, SpeechSettings};
+use rapport::voices::{self, VoiceModel};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const STEP: f64 = 0.01;
@@ -114,27 +126,117 @@ fn score(
     best
 }
 
-fn run(name: &str, mono: &Track, reference: &Path) {
-    let settings = SpeechSettings::default().for_mixed_track();
-    let regions = speech::detect_track(mono, &settings).unwrap();
-    let truth = rttm(reference);
-    for given in [None, Some(2)] {
-        let started = std::time::Instant::now();
-        let found = diarize(mono, &regions, given).unwrap();
-        let took = started.elapsed().as_secs_f64();
-        let (der, [missed, false_alarm, confusion], share) = score(&truth, &found);
-        println!(
-            "{name:<8} {} speakers ({:<9}) separation {:.2}  DER {:>5.1} % (missed {missed:.1}, false alarm {false_alarm:.1}, confusion {confusion:.1})  talk-share error {share:>4.1} points  ({took:.2} s for {:.0} s)",
-            found.speakers,
-            if given.is_some() {
-                "given"
-            } else {
-                "estimated"
-            },
-            found.separation,
-            der * 100.0,
-            mono.duration(),
-        );
+struct Case {
+    name: String,
+    track: Track,
+    /// Reference turns per speaker; none for a recording of one voice.
+    truth: Option<BTreeMap<String, Vec<(f64, f64)>>>,
+}
+
+fn mono_mix(name: &str, tracks: &[Track]) -> Track {
+    let left = tracks[0].read(0, usize::MAX).unwrap();
+    let right = tracks[1].read(0, usize::MAX).unwrap();
+    let mixed: Vec<f32> = left
+        .iter()
+        .zip(&right)
+        .map(|(a, b)| (a + b) / 2.0)
+        .collect();
+    Track::from_samples(Path::new(name), &mixed).unwrap()
+}
+
+fn cases(audio_dir: &Path) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let one = |name: String, track: Track| Case {
+        name,
+        track,
+        truth: None,
+    };
+    cases.push(one(
+        "jfk".into(),
+        audio::load_file(&audio_dir.join("jfk.wav"))
+            .unwrap()
+            .remove(0),
+    ));
+    let mut dutch: Vec<PathBuf> = std::fs::read_dir(audio_dir.join("dutch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "wav" || e == "flac"))
+        .collect();
+    dutch.sort();
+    for path in dutch {
+        let name = format!("nl {}", path.file_stem().unwrap().to_string_lossy());
+        cases.push(one(name, audio::load_file(&path).unwrap().remove(0)));
+    }
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/call.wav");
+    let mut two = Vec::new();
+    for call in ["SNG0072", "MUL1423"] {
+        let dir = audio_dir.join("stereo-calls");
+        let tracks = audio::load_file(&dir.join(format!("{call}.wav"))).unwrap();
+        two.push(Case {
+            name: format!("{call} mixed"),
+            track: mono_mix(call, &tracks),
+            truth: Some(rttm(&dir.join(format!("{call}.rttm")))),
+        });
+        for (side, track) in ["left", "right"].iter().zip(tracks) {
+            cases.push(one(format!("{call} {side} alone"), track));
+        }
+    }
+    let tracks = audio::load_file(&sample).unwrap();
+    let mut truth: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    for line in std::fs::read_to_string(sample.with_file_name("call.truth.tsv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        truth
+            .entry(f[0].to_string())
+            .or_default()
+            .push((f[1].parse().unwrap(), f[2].parse().unwrap()));
+    }
+    two.push(Case {
+        name: "sample mixed".into(),
+        track: mono_mix("sample", &tracks),
+        truth: Some(truth),
+    });
+    for (side, track) in ["consultant", "client"].iter().zip(tracks) {
+        cases.push(one(format!("sample {side} alone"), track));
+    }
+    let phone = audio_dir.join("two-party-phone");
+    two.push(Case {
+        name: "phone".into(),
+        track: audio::load_file(&phone.join("sample.wav"))
+            .unwrap()
+            .remove(0),
+        truth: Some(rttm(&phone.join("sample.rttm"))),
+    });
+    cases.extend(two);
+    cases
+}
+
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn outcome(case: &Case, found: &Diarization) -> String {
+    match &case.truth {
+        None => format!("{} speaker(s)", found.speakers),
+        Some(truth) => {
+            let (der, [missed, false_alarm, confusion], share) = score(truth, found);
+            format!(
+                "{} speaker(s), DER {:.1} % ({missed:.1}/{false_alarm:.1}/{confusion:.1}), share off {share:.1}",
+                found.speakers,
+                der * 100.0
+            )
+        }
     }
 }
 
@@ -151,31 +253,236 @@ fn main() {
         );
         return;
     }
-    let phone = audio_dir.join("two-party-phone");
-    let tracks = audio::load_file(&phone.join("sample.wav")).unwrap();
-    run("phone", &tracks[0], &phone.join("sample.rttm"));
-    for call in ["SNG0072", "MUL1423"] {
-        let dir = audio_dir.join("stereo-calls");
-        let tracks = audio::load_file(&dir.join(format!("{call}.wav"))).unwrap();
-        let left = tracks[0].read(0, usize::MAX).unwrap();
-        let right = tracks[1].read(0, usize::MAX).unwrap();
-        let mixed: Vec<f32> = left
-            .iter()
-            .zip(&right)
-            .map(|(a, b)| (a + b) / 2.0)
-            .collect();
-        let mono = Track::from_samples(Path::new(call), &mixed).unwrap();
-        run(call, &mono, &dir.join(format!("{call}.rttm")));
-        // Each channel alone is one voice (with a little of the other's
-        // bleed): the estimate should say one speaker.
-        for (side, track) in ["customer", "agent"].iter().zip(&tracks) {
-            let settings = SpeechSettings::default().for_mixed_track();
-            let regions = speech::detect_track(track, &settings).unwrap();
-            let found = diarize(track, &regions, None).unwrap();
+    let tune = std::env::args().any(|a| a == "--tune");
+    let model = VoiceModel::load(&voices::default_path())
+        .expect("the voice model (scripts/setup installs it)");
+    let cases = cases(&audio_dir);
+    let settings = SpeechSettings::default().for_mixed_track();
+    let regions: Vec<_> = cases
+        .iter()
+        .map(|c| speech::detect_track(&c.track, &settings).unwrap())
+        .collect();
+    let minutes: f64 = cases.iter().map(|c| c.track.duration()).sum::<f64>() / 60.0;
+    let started = std::time::Instant::now();
+    let old: Vec<Diarization> = cases
+        .iter()
+        .zip(&regions)
+        .map(|(c, r)| diarize::diarize(&c.track, r, None).unwrap())
+        .collect();
+    let old_seconds = started.elapsed().as_secs_f64();
+    let old_peak = peak_mib();
+    let started = std::time::Instant::now();
+    let window_prints: Vec<_> = cases
+        .iter()
+        .zip(&regions)
+        .map(|(c, r)| prints::window_prints(&model, &c.track, r).unwrap())
+        .collect();
+    let embed_seconds = started.elapsed().as_secs_f64();
+    let new: Vec<Diarization> = window_prints
+        .iter()
+        .zip(&regions)
+        .map(|(p, r)| prints::cluster(p, r, None, Thresholds::default()))
+        .collect();
+    let new_seconds = started.elapsed().as_secs_f64();
+    let new_peak = peak_mib();
+    println!(
+        "{:<24} {:>6}  {:<58} new (CAM++ voice prints)",
+        "recording", "audio", "old (spectral GMM)"
+    );
+    let (mut old_right, mut new_right) = (0, 0);
+    for ((case, old), new) in cases.iter().zip(&old).zip(&new) {
+        let truth_count = case.truth.as_ref().map_or(1, BTreeMap::len);
+        old_right += usize::from(old.speakers == truth_count);
+        new_right += usize::from(new.speakers == truth_count);
+        println!(
+            "{:<24} {:>5.1}s  {:<58} {}",
+            case.name,
+            case.track.duration(),
+            outcome(case, old),
+            outcome(case, new)
+        );
+        if let Some(truth) = &case.truth {
+            let given = prints::cluster(
+                &window_prints[cases.iter().position(|c| c.name == case.name).unwrap()],
+                &regions[cases.iter().position(|c| c.name == case.name).unwrap()],
+                Some(truth.len()),
+                Thresholds::default(),
+            );
             println!(
-                "{call} {side} channel alone: {} speaker(s) estimated, separation {:.2}",
-                found.speakers, found.separation
+                "{:<24} {:>6}  {:<58} {} (number given)",
+                "",
+                "",
+                "",
+                outcome(case, &given)
             );
         }
     }
+    println!(
+        "speaker count right: old {old_right}/{n}, new {new_right}/{n}",
+        n = cases.len()
+    );
+    println!(
+        "time per audio minute: old {:.2} s, new {:.2} s (voice prints {:.2} s) over {minutes:.1} min; peak RSS after old {old_peak:.0} MiB, after new {new_peak:.0} MiB",
+        old_seconds / minutes,
+        new_seconds / minutes,
+        embed_seconds / minutes,
+    );
+    two_tracks(&model, &audio_dir);
+    if tune {
+        tune_report(&cases, &window_prints, &regions);
+    }
+}
+
+/// How alike the voices on a call's two channels are: two people on the
+/// stereo calls and the sample, against one channel copied as the other's
+/// bleed (a twentieth of its level, 30 ms late, over a faint hiss).
+fn two_tracks(model: &VoiceModel, audio_dir: &Path) {
+    let settings = SpeechSettings::default();
+    let similarity = |a: &Track, b: &Track| {
+        let (ra, rb) = (
+            speech::detect_track(a, &settings).unwrap(),
+            speech::detect_track(b, &settings).unwrap(),
+        );
+        prints::track_similarity(model, (a, &ra), (b, &rb))
+            .unwrap()
+            .map_or("too little speech".into(), |s| format!("{s:.2}"))
+    };
+    let mut files: Vec<PathBuf> = ["SNG0072", "MUL1423"]
+        .iter()
+        .map(|c| audio_dir.join(format!("stereo-calls/{c}.wav")))
+        .collect();
+    files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/call.wav"));
+    for file in files {
+        let tracks = audio::load_file(&file).unwrap();
+        let left = tracks[0].read(0, usize::MAX).unwrap();
+        let mut noise = 12345u32;
+        let bleed: Vec<f32> = (0..left.len())
+            .map(|i| {
+                noise = noise.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let hiss = (f64::from(noise >> 8) / f64::from(1u32 << 24) - 0.5) as f32 * 0.002;
+                i.checked_sub(480).map_or(0.0, |j| left[j] * 0.05) + hiss
+            })
+            .collect();
+        let bleed = Track::from_samples(Path::new("bleed"), &bleed).unwrap();
+        println!(
+            "two tracks {:<12} left vs right {}; left vs its own bleed {}",
+            file.file_stem().unwrap().to_string_lossy(),
+            similarity(&tracks[0], &tracks[1]),
+            similarity(&tracks[0], &bleed),
+        );
+    }
+}
+
+/// What the thresholds are set on: a grid of them, each recording's margin
+/// on the stop distance, and how alike the two halves of each recording
+/// split in two are (and its true speakers, where known).
+fn tune_report(
+    cases: &[Case],
+    window_prints: &[Vec<prints::WindowPrint>],
+    regions: &[Vec<speech::Region>],
+) {
+    sweep(cases, window_prints, regions);
+    // Per recording: the stop distances (0.40 to 0.95) at which its
+    // number of speakers comes out right, the other thresholds as set.
+    for ((case, p), r) in cases.iter().zip(window_prints).zip(regions) {
+        let count = case.truth.as_ref().map_or(1, BTreeMap::len);
+        let right: String = (0..=22)
+            .map(|i| {
+                let thresholds = Thresholds {
+                    stop_distance: 0.4 + 0.025 * f64::from(i),
+                    ..Thresholds::default()
+                };
+                if prints::cluster(p, r, None, thresholds).speakers == count {
+                    '+'
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        println!("margin {:<24} 0.40 {right} 0.95", case.name);
+    }
+    for ((case, p), r) in cases.iter().zip(window_prints).zip(regions) {
+        let forced = prints::cluster(p, r, Some(2), Thresholds::default());
+        let by_forced: Vec<usize> = p
+            .iter()
+            .map(|w| forced.speaker_at(f64::midpoint(w.start, w.end)))
+            .collect();
+        let mut line = format!(
+            "tune {:<24} prints {:>4}  split in two: centres {:.2}",
+            case.name,
+            p.len(),
+            centre_similarity(p, &by_forced)
+        );
+        if let Some(truth) = &case.truth {
+            let speakers: Vec<&Vec<(f64, f64)>> = truth.values().collect();
+            let by_truth: Vec<usize> = p
+                .iter()
+                .map(|w| {
+                    let t = f64::midpoint(w.start, w.end);
+                    speakers
+                        .iter()
+                        .position(|s| active(s, t))
+                        .unwrap_or(usize::MAX)
+                })
+                .collect();
+            let _ = write!(
+                line,
+                "; true speakers: centres {:.2}",
+                centre_similarity(p, &by_truth)
+            );
+        }
+        println!("{line}");
+    }
+}
+
+/// How many recordings get the number of speakers right, and the mean and
+/// largest talk-share error on the mixes, for a grid of thresholds.
+fn sweep(
+    cases: &[Case],
+    window_prints: &[Vec<prints::WindowPrint>],
+    regions: &[Vec<speech::Region>],
+) {
+    for stop_distance in [0.5, 0.6, 0.7, 0.8, 0.9] {
+        for same_voice in [0.4, 0.5, 0.6, 0.7, 0.8] {
+            for min_share in [0.05, 0.1, 0.15, 0.2] {
+                let thresholds = Thresholds {
+                    stop_distance,
+                    same_voice,
+                    min_share,
+                };
+                let (mut right, mut shares, mut wrong) = (0, Vec::new(), Vec::new());
+                for ((case, p), r) in cases.iter().zip(window_prints).zip(regions) {
+                    let found = prints::cluster(p, r, None, thresholds);
+                    let count = case.truth.as_ref().map_or(1, BTreeMap::len);
+                    if found.speakers == count {
+                        right += 1;
+                    } else {
+                        wrong.push(case.name.as_str());
+                    }
+                    if let Some(truth) = &case.truth {
+                        shares.push(score(truth, &found).2);
+                    }
+                }
+                println!(
+                    "sweep stop {stop_distance:.1} same {same_voice:.1} small {min_share:.2}: count right {right}/{}  share off mean {:.1} max {:.1}  wrong: {}",
+                    cases.len(),
+                    shares.iter().sum::<f64>() / shares.len() as f64,
+                    shares.iter().copied().fold(0.0, f64::max),
+                    wrong.join(", ")
+                );
+            }
+        }
+    }
+}
+
+/// Cosine similarity of the centres of prints labelled 0 and 1.
+fn centre_similarity(prints: &[prints::WindowPrint], labels: &[usize]) -> f32 {
+    let centre = |label: usize| {
+        let mut sum = vec![0f32; voices::campplus::EMBEDDING];
+        for (p, _) in prints.iter().zip(labels).filter(|(_, l)| **l == label) {
+            sum.iter_mut().zip(&p.print).for_each(|(s, v)| *s += v);
+        }
+        sum
+    };
+    voices::cosine(&centre(0), &centre(1))
 }

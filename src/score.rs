@@ -186,6 +186,28 @@ pub struct Scorecard {
     pub dimensions: BTreeMap<String, DimensionScore>,
     /// Dimension ids in the rubric's order, for reading.
     pub order: Vec<String>,
+    /// Why the call was not scored although its signals were measured
+    /// (the recording holds one side only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
+}
+
+impl Scorecard {
+    /// The card with no score anywhere, each check saying `reason`; the
+    /// measured values stay for the reader.
+    #[must_use]
+    pub fn withhold(mut self, reason: &str) -> Self {
+        self.overall = None;
+        for dimension in self.dimensions.values_mut() {
+            dimension.score = None;
+            for check in &mut dimension.checks {
+                check.score = None;
+                check.reason = format!("not scored: {reason}");
+            }
+        }
+        self.withheld = Some(reason.to_string());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,6 +299,7 @@ pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
         rubric: rubric.name.clone(),
         dimensions,
         order: rubric.dimensions.iter().map(|d| d.id.clone()).collect(),
+        withheld: None,
     }
 }
 

@@ -67,6 +67,11 @@ pub struct Recording {
     /// How the speakers of a single mixed track were told apart, if they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diarization: Option<Diarized>,
+    /// Why the recording holds one side of the call only (one voice on a
+    /// mixed track, a silent track, a channel that is the other's bleed):
+    /// such a call is not scored as a conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_sided: Option<String>,
 }
 
 /// The speakers separated on one mixed track: an estimate, said as one.
@@ -76,8 +81,11 @@ pub struct Diarized {
     /// Whether the number of speakers was estimated (else `--speakers` gave it).
     pub estimated: bool,
     /// How far apart the voices are: the clustering's silhouette, 0–1.
-    /// Two people on real phone calls measured 0.11–0.12.
     pub separation: f64,
+    /// Told apart by the voice model (CAM++ voice prints); false for the
+    /// built-in spectral method, used when the model is not installed.
+    #[serde(default)]
+    pub by_voice_prints: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -274,6 +282,7 @@ impl Call {
             transcribed_seconds,
             model,
             diarization: None,
+            one_sided: None,
         };
         Self::new(duration, participants, utterances, roles, recording, notes)
     }
@@ -334,6 +343,7 @@ impl Call {
             transcribed_seconds: 0.0,
             model: String::new(),
             diarization: None,
+            one_sided: None,
         };
         Self::new(
             duration,

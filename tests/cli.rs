@@ -1227,3 +1227,75 @@ fn chunks_decoded_side_by_side_give_the_transcript_one_state_gives() {
     assert!(one.utterances.len() >= 3, "{:?}", one.utterances);
     assert_eq!(one.utterances, two.utterances);
 }
+
+/// The sample's first 19 s as a stereo WAV whose right channel is made
+/// from its left (the consultant's): the other side not recorded.
+fn one_sided_stereo(dir: &Path, name: &str, right: impl Fn(&[i16], usize) -> i16) -> PathBuf {
+    let mut reader = hound::WavReader::open(project().join("samples/call.wav")).unwrap();
+    let spec = reader.spec();
+    let frames = 19 * spec.sample_rate as usize;
+    let samples: Vec<i16> = reader
+        .samples::<i16>()
+        .take(frames * 2)
+        .map(Result::unwrap)
+        .collect();
+    let left: Vec<i16> = samples.chunks(2).map(|f| f[0]).collect();
+    let path = dir.join(name);
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for i in 0..left.len() {
+        writer.write_sample(left[i]).unwrap();
+        writer.write_sample(right(&left, i)).unwrap();
+    }
+    writer.finalize().unwrap();
+    path
+}
+
+#[test]
+fn a_recording_of_one_side_is_not_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = speak(
+        dir.path(),
+        "alone",
+        "en-gb",
+        0.2,
+        "Good afternoon, thank you for calling. Let me walk you through the plan for the move, step by step, and then we can talk about the budget.",
+    );
+    let silent_right = one_sided_stereo(dir.path(), "silent.wav", |_, _| 0);
+    // The consultant's voice again, a twentieth as loud and 30 ms late,
+    // over a faint hiss: what a channel hears of the other's microphone.
+    let mut noise = 7u32;
+    let noise = std::cell::RefCell::new(move || {
+        noise = noise.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (noise >> 28) as i16 - 8
+    });
+    let bleed_right = one_sided_stereo(dir.path(), "bleed.wav", |left, i| {
+        i.checked_sub(660).map_or(0, |j| left[j] / 20) + noise.borrow_mut()()
+    });
+    for (input, because) in [
+        (
+            &alone,
+            "one voice heard: the other side may not have been recorded",
+        ),
+        (
+            &silent_right,
+            "(only channel 1 spoke; the other track is silent)",
+        ),
+        // Heard as speech and matched by voice, or taken for bleed by the
+        // speech detector: either way one voice.
+        (&bleed_right, "one voice heard"),
+    ] {
+        let analysis = analyze_json(&[input.to_str().unwrap()]);
+        assert_eq!(analysis.score.overall, None, "{input:?}");
+        let withheld = analysis.score.withheld.as_deref().unwrap_or_default();
+        assert!(withheld.contains(because), "{input:?}: {withheld}");
+        assert!(
+            analysis.call.notes[0].starts_with("not scored: one voice heard"),
+            "{:?}",
+            analysis.call.notes
+        );
+    }
+    // Both sides heard: scored.
+    let both = excerpt(dir.path());
+    let analysis = analyze_json(&[both.to_str().unwrap()]);
+    assert!(analysis.score.overall.is_some() && analysis.score.withheld.is_none());
+}

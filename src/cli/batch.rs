@@ -162,6 +162,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
                 Vec::new()
             },
             speakers: args.speakers.map(usize::from),
+            voices: super::voice_model()?,
             ..CallOptions::default()
         },
         model: args.model.clone(),

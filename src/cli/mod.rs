@@ -262,6 +262,17 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// The call's transcript: from the cache when it has it, else from Whisper
 /// (and then cached). The model is loaded only when it is needed.
+/// The voice model, if installed (`RAPPORT_VOICE_MODEL` names another
+/// file, which must then exist).
+pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::VoiceModel>>> {
+    let Some(path) = rapport::voices::resolve()? else {
+        return Ok(None);
+    };
+    Ok(Some(std::sync::Arc::new(
+        rapport::voices::VoiceModel::load(&path)?,
+    )))
+}
+
 pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
     let config = Config::load()?;
     let consultant_names = if args.consultant.is_none() {
@@ -285,6 +296,7 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
         consultant_names,
         offsets: args.offsets.clone(),
         speakers: args.speakers.map(usize::from),
+        voices: voice_model()?,
         ..CallOptions::default()
     };
     let cache = Cache::default_dir().map(Cache::new);

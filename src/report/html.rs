@@ -162,7 +162,12 @@ pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
                     fear: d.fear.clone(),
                     score: score_text(d.score),
                     class: class_of(d.score),
-                    reasons: d.checks.iter().map(|c| c.reason.clone()).collect(),
+                    // A withheld score's reason is said once, in the notes.
+                    reasons: if card.withheld.is_some() {
+                        Vec::new()
+                    } else {
+                        d.checks.iter().map(|c| c.reason.clone()).collect()
+                    },
                 }
             })
             .collect(),

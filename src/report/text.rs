@@ -92,8 +92,11 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
             d.fear,
             p.dim
         );
-        for c in &d.checks {
-            let _ = writeln!(out, "    {} {}", mark(c), terminal_safe(&c.reason));
+        // A withheld score's reason is said once, in the notes.
+        if card.withheld.is_none() {
+            for c in &d.checks {
+                let _ = writeln!(out, "    {} {}", mark(c), terminal_safe(&c.reason));
+            }
         }
     }
     let _ = writeln!(

@@ -78,6 +78,8 @@ pub struct Diarization {
     /// How far apart the voices are: the silhouette of the clustering, 0–1.
     pub separation: f64,
     pub turns: Vec<Turn>,
+    /// Told apart by the voice model's prints, not the built-in method.
+    pub by_voice_prints: bool,
 }
 
 impl Diarization {
@@ -169,6 +171,7 @@ fn diarize_features(features: &Features, speakers: Option<usize>) -> Diarization
         estimated: speakers.is_none(),
         separation,
         turns: features.turns(&vec![0; features.frames.len()]),
+        by_voice_prints: false,
     };
     if speakers == Some(1) || windows.len() < 4 {
         return one_speaker(0.0);
@@ -228,6 +231,7 @@ fn diarize_features(features: &Features, speakers: Option<usize>) -> Diarization
         estimated: speakers.is_none(),
         separation: silhouette.clamp(0.0, 1.0),
         turns: features.turns(&frame_labels),
+        by_voice_prints: false,
     }
 }
 
@@ -516,7 +520,7 @@ fn supervectors(ubm: &Gmm, frames: &[Frame], windows: &[std::ops::Range<usize>])
     prints
 }
 
-fn cosine_distances(prints: &[Vec<f32>]) -> Vec<Vec<f64>> {
+pub(super) fn cosine_distances(prints: &[Vec<f32>]) -> Vec<Vec<f64>> {
     prints
         .iter()
         .map(|a| {
@@ -528,9 +532,10 @@ fn cosine_distances(prints: &[Vec<f32>]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Average-linkage merges, in order: (cluster a, cluster b), the merged
-/// cluster taking a's place.
-fn average_linkage(distances: &[Vec<f64>]) -> Vec<(usize, usize)> {
+/// Average-linkage merges, in order: (cluster a, cluster b, their average
+/// distance), the merged cluster taking a's place. The distances never
+/// decrease from one merge to the next.
+pub(super) fn average_linkage(distances: &[Vec<f64>]) -> Vec<(usize, usize, f64)> {
     let n = distances.len();
     let mut d = distances.to_vec();
     let mut size = vec![1usize; n];
@@ -545,7 +550,7 @@ fn average_linkage(distances: &[Vec<f64>]) -> Vec<(usize, usize)> {
                 }
             }
         }
-        let (_, a, b) = best;
+        let (distance, a, b) = best;
         for k in (0..n).filter(|&k| alive[k] && k != a && k != b) {
             let average =
                 (d[a][k] * size[a] as f64 + d[b][k] * size[b] as f64) / (size[a] + size[b]) as f64;
@@ -554,15 +559,15 @@ fn average_linkage(distances: &[Vec<f64>]) -> Vec<(usize, usize)> {
         }
         size[a] += size[b];
         alive[b] = false;
-        merges.push((a, b));
+        merges.push((a, b, distance));
     }
     merges
 }
 
 /// Labels 0..k of each item after the first `n - k` merges.
-fn cut(merges: &[(usize, usize)], n: usize, k: usize) -> Vec<usize> {
+pub(super) fn cut(merges: &[(usize, usize, f64)], n: usize, k: usize) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..n).collect();
-    for &(a, b) in merges.iter().take(n.saturating_sub(k)) {
+    for &(a, b, _) in merges.iter().take(n.saturating_sub(k)) {
         parent[b] = a;
     }
     let root = |mut i: usize| {
@@ -624,7 +629,7 @@ fn mean_distance(i: usize, cluster: usize, labels: &[usize], distances: &[Vec<f6
 
 /// Mean silhouette: how much nearer each item is to its own cluster than
 /// to the next one (−1 to 1).
-fn silhouette(labels: &[usize], distances: &[Vec<f64>]) -> f64 {
+pub(super) fn silhouette(labels: &[usize], distances: &[Vec<f64>]) -> f64 {
     let k = labels.iter().max().map_or(0, |m| m + 1);
     if k < 2 {
         return 0.0;
@@ -671,7 +676,7 @@ fn smallest_share(labels: &[usize]) -> f64 {
 }
 
 /// Labels renumbered by first appearance, and how many there are.
-fn renumber(labels: &[usize]) -> (Vec<usize>, usize) {
+pub(super) fn renumber(labels: &[usize]) -> (Vec<usize>, usize) {
     let mut order: Vec<usize> = Vec::new();
     let renumbered = labels
         .iter()
@@ -884,6 +889,7 @@ mod tests {
             speakers: 2,
             estimated: true,
             separation: 0.2,
+            by_voice_prints: false,
             turns: vec![
                 Turn {
                     start: 0.0,

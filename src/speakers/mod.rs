@@ -9,6 +9,7 @@
 //! split into speakers here, and the call says so rather than invent a split.
 
 pub mod diarize;
+pub mod prints;
 
 use crate::audio::{Track, file_stem, names_file};
 use serde::{Deserialize, Serialize};
