@@ -254,8 +254,13 @@ fn main() {
         return;
     }
     let tune = std::env::args().any(|a| a == "--tune");
+    let loading = std::time::Instant::now();
     let model = VoiceModel::load(&voices::default_path())
         .expect("the voice model (scripts/setup installs it)");
+    println!(
+        "voice model loaded in {:.2} s",
+        loading.elapsed().as_secs_f64()
+    );
     let cases = cases(&audio_dir);
     let settings = SpeechSettings::default().for_mixed_track();
     let regions: Vec<_> = cases

@@ -93,8 +93,10 @@ pub fn key(inputs: &[PathBuf], model: &Path, settings: &str) -> io::Result<Strin
 
 /// Bumped when the same Whisper output is assembled into a different
 /// call (2: utterances are runs of words between pauses, not Whisper's
-/// segments), so that no transcript cached before is served.
-const ASSEMBLY: u32 = 2;
+/// segments; 3: talk time joins a person's speech across short pauses,
+/// and a recording of one side is marked), so that no transcript cached
+/// before is served.
+const ASSEMBLY: u32 = 3;
 
 /// The key of a call transcribed from recordings with `options`, `model`
 /// and `whisper`.

