@@ -13,6 +13,11 @@
 //! # Names in transcripts that say what someone is, not who: never taken
 //! # for a client's name (beside the built-in list: Patient, Client, …).
 //! generic_names = ["Mentee"]
+//! # How long transcripts (a client's words) stay in the cache, and how
+//! # much of them: the oldest go first.
+//! [cache]
+//! keep_days = 30
+//! max_mb = 500
 //! ```
 
 use serde::Deserialize;
@@ -45,6 +50,24 @@ pub struct Config {
     /// Names that identify no client, beside `summary::ledger::GENERIC_NAMES`.
     #[serde(default, deserialize_with = "one_or_many")]
     pub generic_names: Vec<String>,
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+/// `[cache]`: the transcript cache's retention period and size limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Days a transcript is kept (default 30).
+    pub keep_days: Option<u32>,
+    /// Mebibytes the cache may hold (default 500).
+    pub max_mb: Option<u64>,
+}
+
+impl CacheConfig {
+    pub fn retention(self) -> crate::cache::Retention {
+        crate::cache::Retention::from_config(self.keep_days, self.max_mb)
+    }
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -135,6 +158,27 @@ mod tests {
         );
         let rules = Config::parse(Path::new("/x/rapport.toml"), "detectors = \"rules\"").unwrap();
         assert_eq!(rules.detectors.as_deref(), Some("rules"));
+    }
+
+    #[test]
+    fn the_cache_keeps_what_the_configuration_says() {
+        let path = Path::new("rapport.toml");
+        let config = Config::parse(path, "[cache]\nkeep_days = 7\nmax_mb = 10").unwrap();
+        let retention = config.cache.retention();
+        assert_eq!(retention.keep.as_secs(), 7 * 24 * 3600);
+        assert_eq!(retention.max_bytes, 10 << 20);
+        assert_eq!(
+            Config::default().cache.retention(),
+            crate::cache::Retention::default()
+        );
+        let err = Config::parse(path, "[cache]\nkeep = 7")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `keep`"), "{err}");
+        let err = Config::parse(path, "[cache]\nkeep_days = -1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("rapport.toml:"), "{err}");
     }
 
     #[test]

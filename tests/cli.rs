@@ -1300,3 +1300,79 @@ fn a_recording_of_one_side_is_not_scored() {
     let analysis = analyze_json(&[both.to_str().unwrap()]);
     assert!(analysis.score.overall.is_some() && analysis.score.withheld.is_none());
 }
+
+#[test]
+fn the_cache_is_listed_cleared_and_kept_as_rapport_toml_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let config = dir.path().join("rapport.toml");
+    std::fs::write(&config, "[cache]\nkeep_days = 10\n").unwrap();
+    let cached = || {
+        let mut cmd = rapport();
+        cmd.env("RAPPORT_CACHE", &cache)
+            .env("RAPPORT_CONFIG", &config);
+        cmd
+    };
+    // Entries as the cache holds them: a call in rapport's JSON.
+    let call = cached()
+        .args(["transcribe", &fixture("call.zoom.vtt"), "--format=json"])
+        .output()
+        .unwrap();
+    assert!(call.status.success());
+    std::fs::create_dir_all(&cache).unwrap();
+    let aged = |name: &str, days: u64| {
+        let path = cache.join(name);
+        if !path.exists() {
+            std::fs::write(&path, &call.stdout).unwrap();
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(
+                std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400),
+            )
+            .unwrap();
+        path
+    };
+    let (fresh, older, expired) = (aged("a.json", 0), aged("b.json", 3), aged("c.json", 11));
+    let killed = aged(".tmpKilled", 1);
+    let list = cached().args(["cache", "list"]).output().unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    assert!(
+        text.contains("2 transcripts") && text.contains("kept 10 days"),
+        "{text}"
+    );
+    assert!(text.contains("call.zoom.vtt"), "{text}");
+    assert!(!expired.exists() && !killed.exists() && older.exists());
+    let clear = cached()
+        .args(["cache", "clear", "--older-than", "2days"])
+        .output()
+        .unwrap();
+    assert!(clear.status.success());
+    assert!(String::from_utf8_lossy(&clear.stderr).contains("removed 1 transcript "));
+    assert!(fresh.exists() && !older.exists());
+    assert!(
+        cached()
+            .args(["cache", "clear"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert!(!fresh.exists());
+    fails_with(
+        cached().args(["cache", "clear", "--older-than", "soon"]),
+        &["--older-than", "soon"],
+    );
+    std::fs::write(&config, "[cache]\nkeep_dayz = 10\n").unwrap();
+    fails_with(
+        cached().args(["cache", "list"]),
+        &["rapport.toml", "unknown field `keep_dayz`"],
+    );
+}

@@ -6,7 +6,6 @@ use clap::ValueEnum;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rapport::CallOptions;
 use rapport::batch::{self, CallInputs, Outcome, Outdir, Page, Shard, manifest};
-use rapport::cache::Cache;
 use rapport::config::Config;
 use rapport::report;
 use rapport::summary::{self, Week};
@@ -170,7 +169,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         jobs,
         rubric,
         detectors,
-        cache: Cache::default_dir().map(Cache::new),
+        cache: super::transcript_cache(config.cache),
         no_cache: args.no_cache,
         pages: [PageArg::Html, PageArg::Text]
             .into_iter()

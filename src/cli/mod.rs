@@ -5,6 +5,7 @@
 
 pub mod analyze;
 pub mod batch;
+pub mod cache;
 pub mod completions;
 pub mod eval;
 pub mod export;
@@ -20,7 +21,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rapport::annotations;
 use rapport::annotations::agreement::Annotated;
-use rapport::cache::{self, Cache};
+use rapport::cache::Cache;
 use rapport::config::Config;
 use rapport::detectors::Detectors;
 use rapport::import;
@@ -116,9 +117,13 @@ pub enum Command {
     /// words with their context, labels, rating, comment, speaker role and
     /// times; with --clips, each moment's audio as a WAV file.
     Export(export::Args),
-    /// Install or convert the Whisper model.
+    /// Install the models, or convert a Whisper model.
     #[command(subcommand)]
     Model(model::Command),
+    /// List or clear the transcript cache (clients' words, kept 30 days
+    /// unless rapport.toml says otherwise).
+    #[command(subcommand)]
+    Cache(cache::Command),
     /// Print shell completions for bash, zsh, fish, elvish or PowerShell.
     ///
     /// For bash: `rapport completions bash > ~/.local/share/bash-completion/completions/rapport`;
@@ -262,6 +267,11 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// The call's transcript: from the cache when it has it, else from Whisper
 /// (and then cached). The model is loaded only when it is needed.
+/// The transcript cache, with the retention `rapport.toml` sets.
+pub fn transcript_cache(settings: rapport::config::CacheConfig) -> Option<Cache> {
+    Cache::default_dir().map(|dir| Cache::new(dir).with_retention(settings.retention()))
+}
+
 /// The voice model, if installed (`RAPPORT_VOICE_MODEL` names another
 /// file, which must then exist).
 pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::VoiceModel>>> {
@@ -299,12 +309,12 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
         voices: voice_model()?,
         ..CallOptions::default()
     };
-    let cache = Cache::default_dir().map(Cache::new);
+    let cache = transcript_cache(config.cache);
     // An input that cannot be read is reported by the decoder, with what is
     // wrong with it; here it only means no caching.
-    let key = cache
-        .as_ref()
-        .and_then(|_| cache::transcript_key(&args.inputs, &options, &model_path, &settings).ok());
+    let key = cache.as_ref().and_then(|_| {
+        rapport::cache::transcript_key(&args.inputs, &options, &model_path, &settings).ok()
+    });
     if let (Some(cache), Some(key), false) = (&cache, &key, args.no_cache)
         && let Some(call) = cache.get(key)
     {
@@ -422,6 +432,7 @@ impl Command {
             Self::Review(args) => review::exec(&args),
             Self::Export(args) => export::exec(&args),
             Self::Model(command) => model::exec(command),
+            Self::Cache(command) => cache::exec(&command),
             Self::Completions(args) => completions::completions(&args),
             Self::Man(args) => completions::man(&args),
         }

@@ -62,8 +62,12 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
             .iter()
             .map(rapport::audio::Track::end)
             .fold(0.0, f64::max);
+        let removed = rapport::review::remove_stale_audio(&std::env::temp_dir());
+        if removed > 0 {
+            eprintln!("removed the audio {removed} killed review server(s) left behind");
+        }
         let file = tempfile::Builder::new()
-            .prefix("rapport-review-")
+            .prefix(&rapport::review::audio_prefix())
             .suffix(".wav")
             .tempfile()
             .context("cannot make a temporary file for the call's audio")?;

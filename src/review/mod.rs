@@ -33,6 +33,52 @@ use std::sync::Arc;
 use thiserror::Error;
 use tower_http::services::ServeFile;
 
+/// How the call's decoded audio is named in the temporary folder while a
+/// review server runs: `rapport-review-PID-….wav`.
+const AUDIO_PREFIX: &str = "rapport-review-";
+/// Audio from a server whose process cannot be checked (no `/proc`, or a
+/// name without a process id) is stale after a day.
+const STALE_AUDIO: std::time::Duration = std::time::Duration::from_hours(24);
+
+/// The prefix for this server's temporary audio file.
+pub fn audio_prefix() -> String {
+    format!("{AUDIO_PREFIX}{}-", std::process::id())
+}
+
+/// Removes the decoded audio that review servers no longer running left in
+/// `dir`: a killed server's clean-up never ran, and the file is a client's
+/// call. A file whose process is alive is another server's, and stays.
+/// Returns how many were removed.
+pub fn remove_stale_audio(dir: &std::path::Path) -> usize {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let processes = std::path::Path::new("/proc/self").exists();
+    let mut removed = 0;
+    for item in listing.flatten() {
+        let name = item.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(AUDIO_PREFIX) else {
+            continue;
+        };
+        let pid = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let stale = match pid {
+            Some(pid) if processes => !std::path::Path::new("/proc").join(pid.to_string()).exists(),
+            _ => item
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_AUDIO),
+        };
+        if stale && std::fs::remove_file(item.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[derive(Debug, Error)]
 pub enum ReviewError {
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
@@ -419,5 +465,28 @@ mod tests {
         assert!(addr.ip().is_loopback());
         assert!(server.url().starts_with("http://127.0.0.1:"));
         assert_eq!(server.token.len(), 32);
+    }
+
+    #[test]
+    fn audio_left_by_servers_no_longer_running_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join(format!("{}abc.wav", audio_prefix()));
+        // No process has this id: Linux ids stop at 2^22.
+        let killed = dir.path().join(format!("{AUDIO_PREFIX}99999999-abc.wav"));
+        let old_unnamed = dir.path().join(format!("{AUDIO_PREFIX}xyz.wav"));
+        let new_unnamed = dir.path().join(format!("{AUDIO_PREFIX}uvw.wav"));
+        let other = dir.path().join("someone-else.wav");
+        for path in [&mine, &killed, &old_unnamed, &new_unnamed, &other] {
+            std::fs::write(path, b"RIFF").unwrap();
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&old_unnamed)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - STALE_AUDIO * 2)
+            .unwrap();
+        assert_eq!(remove_stale_audio(dir.path()), 2);
+        assert!(mine.exists() && new_unnamed.exists() && other.exists());
+        assert!(!killed.exists() && !old_unnamed.exists());
     }
 }
