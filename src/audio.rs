@@ -326,7 +326,7 @@ pub fn stated_seconds(path: &Path) -> Option<f64> {
 }
 
 fn open_media(path: &Path) -> Result<Box<dyn FormatReader>, AudioError> {
-    let file = File::open(path).map_err(|source| AudioError::Open {
+    let file = crate::open_regular(path).map_err(|source| AudioError::Open {
         path: path.to_path_buf(),
         source,
     })?;

@@ -26,7 +26,6 @@ use crate::transcribe::WhisperSettings;
 use crate::transcript::{Call, SCHEMA_VERSION};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -324,7 +323,7 @@ pub fn content_key(inputs: &[PathBuf], extra: &str) -> io::Result<String> {
     hash.update(SCHEMA_VERSION.to_le_bytes());
     for input in inputs {
         let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", input.display()));
-        let mut file = File::open(input).map_err(named)?;
+        let mut file = crate::open_regular(input).map_err(named)?;
         let mut content = Sha256::new();
         let mut buffer = vec![0; 1 << 16];
         loop {
@@ -351,6 +350,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::signals::testing;
+    use std::fs::File;
 
     #[test]
     fn keys_change_with_content_and_settings_only() {

@@ -105,7 +105,7 @@ impl Config {
         let Some(path) = Self::find() else {
             return Ok(Self::default());
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        let text = crate::read_regular_to_string(&path).map_err(|source| ConfigError::Read {
             path: path.clone(),
             source,
         })?;

@@ -144,7 +144,7 @@ impl Example {
 
 /// Reads a dataset, checking every line.
 pub fn load(path: &Path) -> Result<Vec<Example>, DatasetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| DatasetError::Read {
+    let text = crate::read_regular_to_string(path).map_err(|source| DatasetError::Read {
         path: path.to_path_buf(),
         source,
     })?;

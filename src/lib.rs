@@ -399,6 +399,44 @@ pub fn analyze(
     }
 }
 
+/// Opens `path` for reading when it is a regular file (a symbolic link to
+/// one is followed). Anything else is refused before it is opened: reading
+/// a FIFO or a device would wait for ever, and a folder would fail with an
+/// error about its format.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is a folder, not a file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is not a regular file (a FIFO, socket or device), so it is not read",
+        ));
+    }
+    std::fs::File::open(path)
+}
+
+/// `std::fs::read`, for regular files only ([`open_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut open_regular(path)?, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// `std::fs::read_to_string`, for regular files only ([`open_regular`]).
+pub fn read_regular_to_string(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
 /// Writes through a temporary file in the target's folder, then renames it
 /// into place: readers see the old file or the whole new one, never a part,
 /// and an interrupted write loses nothing. The file is owner-only (0600), as

@@ -119,7 +119,7 @@ impl Rubric {
     }
 
     pub fn load(path: &Path) -> Result<Self, RubricError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RubricError::Read {
+        let text = crate::read_regular_to_string(path).map_err(|source| RubricError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -107,7 +107,7 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<Source>, TrainError> {
         } else if path.to_string_lossy().ends_with(annotations::SUFFIX) {
             sources.push(read_annotations(path)?);
         } else {
-            let bytes = std::fs::read(path).map_err(|source| TrainError::Read {
+            let bytes = crate::read_regular(path).map_err(|source| TrainError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -127,7 +127,7 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<Source>, TrainError> {
 }
 
 fn read_annotations(path: &Path) -> Result<Source, TrainError> {
-    let bytes = std::fs::read(path).map_err(|source| TrainError::Read {
+    let bytes = crate::read_regular(path).map_err(|source| TrainError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -63,6 +63,15 @@ pub enum AnnotationError {
     },
     #[error("{}: no transcript in it (no `call` record): not an annotations file", path.display())]
     NoCall { path: PathBuf },
+    #[error(
+        "{}:{line}: written by a newer rapport (record version {version}; this one reads {RECORD_VERSION}): update rapport to add to it",
+        path.display()
+    )]
+    Newer {
+        path: PathBuf,
+        line: usize,
+        version: u32,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -319,6 +328,8 @@ struct Versioned {
 pub struct Skipped {
     pub line: usize,
     pub reason: String,
+    /// The record's version, when it is one this rapport does not read.
+    pub newer: Option<u32>,
 }
 
 /// What a sidecar holds, in file order.
@@ -341,14 +352,18 @@ impl Annotations {
             let skip = |reason: String| Skipped {
                 line: n + 1,
                 reason,
+                newer: None,
             };
             // The version first: a newer record is reported as newer, not
             // as malformed.
             match serde_json::from_str::<Versioned>(line) {
                 Ok(Versioned { record_version }) if record_version != RECORD_VERSION => {
-                    annotations.skipped.push(skip(format!(
-                        "record version {record_version} (this rapport reads {RECORD_VERSION})"
-                    )));
+                    annotations.skipped.push(Skipped {
+                        newer: Some(record_version),
+                        ..skip(format!(
+                            "record version {record_version} (this rapport reads {RECORD_VERSION})"
+                        ))
+                    });
                 }
                 Ok(_) => match serde_json::from_str::<Line>(line) {
                     Ok(Line { record, .. }) => match record {
@@ -366,7 +381,7 @@ impl Annotations {
     /// Reads a sidecar (under a shared lock, so never half a line being
     /// written).
     pub fn load(path: &Path) -> Result<Self, AnnotationError> {
-        let mut file = File::open(path).map_err(io_error(path, "read the annotations"))?;
+        let mut file = crate::open_regular(path).map_err(io_error(path, "read the annotations"))?;
         file.lock_shared()
             .map_err(io_error(path, "lock the annotations"))?;
         let mut bytes = Vec::new();
@@ -394,6 +409,33 @@ impl Sidecar {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Before adding to the file: refuses one a newer rapport wrote, or
+    /// one with something in it but no record (not an annotations file);
+    /// returns the lines that will be skipped (a writer killed mid-line
+    /// leaves one), which stay in the file. A file not there yet is fine.
+    pub fn check(&self) -> Result<Vec<Skipped>, AnnotationError> {
+        if !self.path.exists() {
+            return Ok(Vec::new());
+        }
+        let annotations = Annotations::load(&self.path)?;
+        if let Some(newer) = annotations.skipped.iter().find(|s| s.newer.is_some()) {
+            return Err(AnnotationError::Newer {
+                path: self.path.clone(),
+                line: newer.line,
+                version: newer.newer.unwrap_or_default(),
+            });
+        }
+        if annotations.calls.is_empty()
+            && annotations.labels.is_empty()
+            && !annotations.skipped.is_empty()
+        {
+            return Err(AnnotationError::NoCall {
+                path: self.path.clone(),
+            });
+        }
+        Ok(annotations.skipped)
     }
 
     /// Makes sure the file holds this transcript (appending it when no

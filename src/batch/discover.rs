@@ -217,7 +217,10 @@ fn walk(root: &Path, skip: Option<&Path>, found: &mut Vec<Found>) -> Result<(), 
             path: e.path().unwrap_or(root).to_path_buf(),
             reason: e.to_string(),
         })?;
-        if !entry.file_type().is_file() {
+        // Links, FIFOs and devices are taken like files, so that one named
+        // like a call's file fails by name with its reason (a link to a
+        // file is simply followed); only folders are walked into.
+        if entry.file_type().is_dir() {
             continue;
         }
         let folder = entry

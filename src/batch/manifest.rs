@@ -149,7 +149,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 impl Manifest {
     /// Reads the manifest at `path`.
     pub fn read(path: &Path) -> Result<Self, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+        let text = crate::read_regular_to_string(path).map_err(|source| ManifestError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -40,12 +40,22 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     // Take the port first: one in use should not cost a transcription.
     let server = rapport::review::Server::bind(args.port)?;
     let inputs = &args.transcription.inputs;
-    let call = transcript(&args.transcription)?;
     let sidecar_path = args
         .annotations
         .clone()
         .unwrap_or_else(|| annotations::sidecar_path(&inputs[0]));
     let sidecar = Sidecar::new(sidecar_path.clone());
+    // A sidecar this rapport must not add to is refused before the call is
+    // transcribed.
+    for skipped in sidecar.check()? {
+        eprintln!(
+            "warning: {}:{}: line skipped (kept in the file): {}",
+            sidecar_path.display(),
+            skipped.line,
+            skipped.reason
+        );
+    }
+    let call = transcript(&args.transcription)?;
     let recordings = rapport::transcript_input(inputs)?.is_none();
     let (audio_names, offsets) = if recordings {
         let offsets = rapport::audio::offsets(inputs, &args.transcription.offsets)?;

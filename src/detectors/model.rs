@@ -159,7 +159,7 @@ impl Model {
     }
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Read {
+        let bytes = crate::read_regular(path).map_err(|source| ModelError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -182,7 +182,7 @@ fn read_text(path: &Path) -> Result<String, ImportError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_error)?;
+    let file = crate::open_regular(path).map_err(read_error)?;
     let size = file.metadata().map_err(read_error)?.len();
     if size > MAX_BYTES {
         return Err(ImportError::TooLarge {
