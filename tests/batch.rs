@@ -259,7 +259,7 @@ fn a_week_is_analysed_and_broken_files_are_reported_not_fatal() {
 }
 
 #[test]
-fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
+fn a_batch_killed_three_times_resumes_without_losing_redoing_or_repeating_a_call() {
     let dir = tempfile::tempdir().unwrap();
     let (week, out, cache) = (
         dir.path().join("week"),
@@ -275,22 +275,23 @@ fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
         &week.join("dana 2026-11-18.vtt"),
         short_call("Dana Lee", "I'll send the count plan tomorrow."),
     );
-    let batch = || {
+    let batch_into = |out: &Path, cache: &Path| {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("rapport"));
         cmd.env_remove("RAPPORT_MODEL")
             .env_remove("RAPPORT_CONFIG")
-            .env("RAPPORT_CACHE", &cache)
-            .env("XDG_CONFIG_HOME", &cache)
+            .env("RAPPORT_CACHE", cache)
+            .env("XDG_CONFIG_HOME", cache)
             .arg("batch")
             .arg(&week)
             .arg("-o")
-            .arg(&out)
+            .arg(out)
             .args(["--jobs", "1", "--as-of", "2026-11-23", "--model"])
             .arg(model())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped());
         cmd
     };
+    let batch = || batch_into(&out, &cache);
     let _turn = whisper_turn();
     let mut child = batch().spawn().unwrap();
     // The transcript is done at once; kill as soon as one recording is too.
@@ -314,11 +315,20 @@ fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
         "killed too late to test anything: {finished:?}"
     );
 
+    // Twice more, early in a resumed run: while it starts, and while it
+    // works.
+    for after in [Duration::from_millis(150), Duration::from_millis(700)] {
+        let mut child = batch().spawn().unwrap();
+        std::thread::sleep(after);
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    let done = records(&out);
     let output = batch().output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains(&format!("{} skipped (done before)", finished.len())),
+        stderr.contains(&format!("{} skipped (done before)", done.len())),
         "{stderr}"
     );
     let after = records(&out);
@@ -336,6 +346,18 @@ fn a_killed_batch_resumes_without_losing_redoing_or_repeating_a_call() {
     let mut ids: Vec<&str> = summary.calls.iter().map(|c| c.id.as_str()).collect();
     ids.dedup();
     assert_eq!(ids.len(), 3);
+    // The same summary as a batch never killed, byte for byte.
+    let reference = dir.path().join("reference");
+    let run = batch_into(&reference, &dir.path().join("fresh-cache"))
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    for name in ["summary.json", "summary.csv", "summary.html"] {
+        assert!(
+            std::fs::read(out.join(name)).unwrap() == std::fs::read(reference.join(name)).unwrap(),
+            "{name} differs from an uninterrupted run's"
+        );
+    }
 }
 
 /// Fifteen transcripts: three clients a day for five days, each promised
