@@ -14,7 +14,7 @@
 //! a centre similarity of at least 0.80 there, two people at most 0.55.
 
 use super::diarize::{
-    Diarization, Turn, average_linkage, cosine_distances, cut, renumber, silhouette,
+    Diarization, MAX_SPEAKERS, Turn, average_linkage, cosine_distances, cut, renumber, silhouette,
 };
 use crate::audio::{AudioError, Track};
 use crate::speech::Region;
@@ -36,8 +36,6 @@ const HOP_SECONDS: f64 = 0.5;
 const FRAME: f64 = 0.01;
 /// The fewest prints (about 3 s of speech) that can be a speaker of their own.
 const MIN_CLUSTER: usize = 4;
-/// Most speakers estimated when the number is not given.
-pub const MAX_SPEAKERS: usize = 6;
 
 /// Where the clustering stops and what merges after it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -412,15 +410,10 @@ pub fn track_similarity(
         let step = all.len().div_ceil(SAME_VOICE_PRINTS);
         let chosen: Vec<(f64, f64)> = all.into_iter().step_by(step).collect();
         let prints = embed_spans(model, track, chosen)?;
-        let mut centre = Centre {
-            sum: vec![0.0; crate::voices::campplus::EMBEDDING],
-            count: 0,
-        };
-        for p in &prints {
-            centre.add(&p.print);
-            centre.count += 1;
-        }
-        Ok(Some(centre.direction()))
+        let prints: Vec<&[f32]> = prints.iter().map(|p| p.print.as_slice()).collect();
+        Ok(Centre::of(&prints, &vec![0; prints.len()])
+            .first()
+            .map(Centre::direction))
     };
     Ok(match (centre(a)?, centre(b)?) {
         (Some(a), Some(b)) => Some(dot(&a, &b)),

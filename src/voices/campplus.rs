@@ -162,18 +162,26 @@ impl Weights {
         })
     }
 
-    fn no_bias_conv1x1(&mut self, name: &str, out: usize, input: usize) -> Result<Conv, Malformed> {
+    /// A convolution `name` of `shape` (out, in, kernel…) with neither bias
+    /// nor batch norm.
+    fn bare_conv(
+        &mut self,
+        name: &str,
+        shape: &[usize],
+        dilation: usize,
+    ) -> Result<Conv, Malformed> {
+        let per_out: usize = shape[1..].iter().product();
         let weight = Array2::from_shape_vec(
-            (out, input),
-            self.take(&format!("{name}.weight"), &[out, input, 1])?,
+            (shape[0], per_out),
+            self.take(&format!("{name}.weight"), shape)?,
         )
         .map_err(|e| Malformed(format!("{name}: {e}")))?;
         Ok(Conv {
             weight,
-            bias: vec![0.0; out],
-            kernel: 1,
+            bias: vec![0.0; shape[0]],
+            kernel: shape[2..].iter().product(),
             stride: 1,
-            dilation: 1,
+            dilation,
         })
     }
 }
@@ -203,13 +211,13 @@ impl CamPlus {
             let p = format!("xvector.transit{}", b + 1);
             let transit = Transit {
                 norm: w.affine(&format!("{p}.nonlinear.batchnorm"), channels)?,
-                linear: w.no_bias_conv1x1(&format!("{p}.linear"), channels / 2, channels)?,
+                linear: w.bare_conv(&format!("{p}.linear"), &[channels / 2, channels, 1], 1)?,
             };
             channels /= 2;
             blocks.push((dense, transit));
         }
         let out_norm = w.affine("xvector.out_nonlinear.batchnorm", channels)?;
-        let dense = w.no_bias_conv1x1("xvector.dense.linear", EMBEDDING, channels * 2)?;
+        let dense = w.bare_conv("xvector.dense.linear", &[EMBEDDING, channels * 2, 1], 1)?;
         let (dense_mean, dense_scale) =
             w.statistics("xvector.dense.nonlinear.batchnorm", EMBEDDING)?;
         Ok(Self {
@@ -338,11 +346,11 @@ impl Weights {
                 1,
                 1,
             )?,
-            local: {
-                let mut conv = self.no_bias_conv_k3(&format!("{p}.cam_layer.linear_local"))?;
-                conv.dilation = dilation;
-                conv
-            },
+            local: self.bare_conv(
+                &format!("{p}.cam_layer.linear_local"),
+                &[GROWTH, BOTTLENECK, 3],
+                dilation,
+            )?,
             context_in: self.conv(
                 &format!("{p}.cam_layer.linear1"),
                 &[BOTTLENECK / 2, BOTTLENECK, 1],
@@ -357,22 +365,6 @@ impl Weights {
                 1,
                 1,
             )?,
-        })
-    }
-
-    fn no_bias_conv_k3(&mut self, name: &str) -> Result<Conv, Malformed> {
-        let shape = [GROWTH, BOTTLENECK, 3];
-        let weight = Array2::from_shape_vec(
-            (GROWTH, BOTTLENECK * 3),
-            self.take(&format!("{name}.weight"), &shape)?,
-        )
-        .map_err(|e| Malformed(format!("{name}: {e}")))?;
-        Ok(Conv {
-            weight,
-            bias: vec![0.0; GROWTH],
-            kernel: 3,
-            stride: 1,
-            dilation: 1,
         })
     }
 }
