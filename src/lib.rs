@@ -441,10 +441,19 @@ pub fn read_regular_to_string(path: &Path) -> std::io::Result<String> {
 /// into place: readers see the old file or the whole new one, never a part,
 /// and an interrupted write loses nothing. The file is owner-only (0600), as
 /// everything rapport writes about a client's call should be.
+///
+/// A device or a FIFO (`-o /dev/null`, `-o /dev/stdout`) is written in
+/// place: renaming over it would put a regular file where the device was,
+/// and for root that breaks `/dev/null` for every program on the machine.
 pub fn write_atomically(
     target: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    if std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut out = BufWriter::new(std::fs::OpenOptions::new().write(true).open(target)?);
+        write(&mut out)?;
+        return out.flush();
+    }
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

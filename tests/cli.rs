@@ -422,6 +422,40 @@ fn json_to_a_file_is_written_whole_and_owner_only() {
     }
 }
 
+/// `-o` naming a FIFO (or a device: `-o /dev/null`) writes into it and
+/// leaves it what it was; renaming a file over it, as a regular output is
+/// written, once turned a root machine's `/dev/null` into a plain file.
+#[test]
+fn output_to_a_fifo_is_written_into_it_and_the_fifo_stays() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    rapport()
+        .arg("analyze")
+        .arg(project().join("tests/fixtures/call.zoom.vtt"))
+        .args(["--format", "json", "-o"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+    // First, so that a FIFO replaced by a file fails here rather than
+    // leaving the reader waiting.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let analysis: Analysis = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert!(!analysis.call.utterances.is_empty());
+}
+
 #[test]
 fn model_install_is_quiet_when_the_model_is_there() {
     model();
