@@ -446,7 +446,7 @@ fn output_to_a_fifo_is_written_into_it_and_the_fifo_stays() {
         .arg(project().join("tests/fixtures/call.zoom.vtt"))
         .args(["--format", "json", "-o"])
         .arg(&fifo)
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(std::time::Duration::from_mins(1))
         .assert()
         .success();
     // First, so that a FIFO replaced by a file fails here rather than

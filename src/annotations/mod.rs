@@ -514,7 +514,9 @@ impl Sidecar {
     }
 }
 
-/// One whole line in one write, then synced to disk.
+/// One whole line in one write, then synced to disk. A write that fails
+/// part way (the disk full) is cut back off, so the next label does not
+/// follow a torn line; the lock is held, so no other writer is behind it.
 fn append(file: &mut File, path: &Path, record: Record) -> Result<(), AnnotationError> {
     let line = Line {
         record_version: RECORD_VERSION,
@@ -526,9 +528,16 @@ fn append(file: &mut File, path: &Path, record: Record) -> Result<(), Annotation
         source: e.into(),
     })?;
     bytes.push(b'\n');
+    let length = file
+        .metadata()
+        .map_err(io_error(path, "read the annotations"))?
+        .len();
     file.write_all(&bytes)
         .and_then(|()| file.sync_data())
-        .map_err(io_error(path, "write the annotations"))
+        .map_err(|err| {
+            let _ = file.set_len(length);
+            io_error(path, "write the annotations")(err)
+        })
 }
 
 /// A transcript's identity: the hash of its JSON.
