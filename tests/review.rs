@@ -159,7 +159,28 @@ impl Browser {
     }
 
     fn script(&self, script: &str) -> Value {
-        self.post("execute/sync", &json!({ "script": script, "args": [] }))
+        self.script_with(script, &json!([]))
+    }
+
+    fn script_with(&self, script: &str, args: &Value) -> Value {
+        self.post("execute/sync", &json!({ "script": script, "args": args }))
+    }
+
+    /// Whether an alert, confirm or prompt dialog is open.
+    fn dialog_open(&self) -> bool {
+        let url = format!("{}/session/{}/alert/text", self.driver, self.session);
+        ureq::get(url).call().is_ok()
+    }
+
+    /// From the next page on, every content-security-policy violation is
+    /// kept in `window.violations` (by a script the browser itself adds to
+    /// each new document, before the page's own).
+    fn keep_csp_violations(&self) {
+        self.post(
+            "goog/cdp/execute",
+            &json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source":
+                "window.violations = []; document.addEventListener('securitypolicyviolation', e => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));"}}),
+        );
     }
 
     /// Waits until `script` returns something truthy, and returns it.
@@ -520,4 +541,427 @@ fn eval_and_export_read_annotated_calls_and_say_what_they_skip() {
         "{}",
         String::from_utf8_lossy(&wrong.stderr)
     );
+}
+
+/// What a transcript could carry to attack the page that shows it: markup
+/// and script, a `javascript:` link, breakouts from a style, an attribute,
+/// a table and a comment, template syntax, bidirectional overrides. Each
+/// sets `pwned` if it ever runs.
+const ATTACKS: [&str; 10] = [
+    "<script>pwned = 'script'</script>",
+    "<img src=x onerror=\"pwned = 'img'\">",
+    "<a href=\"javascript:pwned = 'link'\">open</a>",
+    "</style><style>* { display: none }</style>",
+    "\" onmouseover=\"pwned = 'attribute'\" x=\"",
+    "' autofocus onfocus='pwned = 1' x='",
+    "</td></tr></table><svg onload=\"pwned = 'svg'\">",
+    "</textarea></title><iframe srcdoc=\"<script>parent.pwned = 'frame'</script>\">",
+    "\u{202E}evil\u{202C} \u{2067}isolated\u{2069} -->",
+    "{{ 7 * 7 }} ${7 * 7} {% raw %} <![CDATA[",
+];
+
+/// The client's name, as the transcript gives it.
+const CLIENT: &str = "<img src=x onerror=\"pwned = 'name'\">Kim";
+/// The call's file name after its date, which the week's summary shows.
+const FILE: &str = "<b onmouseover=pwned=1>Kim";
+
+/// The same text with every character that could mean something to a
+/// browser made an `x`: the page rendered from it is the one to match.
+fn disarmed(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' {
+                c
+            } else {
+                'x'
+            }
+        })
+        .collect()
+}
+
+/// A transcript (faster-whisper's JSON) whose client is named with markup,
+/// where every attack is said in a question, an option, a reply and a
+/// promise, and one question is a 1 MB line.
+fn hostile_transcript(arm: impl Fn(&str) -> String) -> String {
+    let client = arm(CLIENT);
+    let mut said: Vec<(String, String)> = Vec::new();
+    for attack in ATTACKS {
+        let attack = arm(attack);
+        said.push((
+            "Dana".into(),
+            format!("Which would you prefer, {attack} or the plan we discussed?"),
+        ));
+        said.push((client.clone(), format!("I am not sure about {attack} yet.")));
+        said.push((
+            "Dana".into(),
+            format!("I will send you the plan by Friday with {attack} in it."),
+        ));
+    }
+    said.push((
+        "Dana".into(),
+        format!("Could we {}go on?", "really ".repeat(150_000)),
+    ));
+    let segments: Vec<Value> = said
+        .into_iter()
+        .enumerate()
+        .map(|(i, (speaker, text))| {
+            let start = 4.0 * i as f64;
+            json!({"start": start, "end": start + 3.5, "speaker": speaker, "text": text})
+        })
+        .collect();
+    serde_json::to_string(&segments).unwrap()
+}
+
+/// What a page shows once loaded: whether anything ran, what the browser
+/// refused, every element by tag, and which attacks read as plain text.
+fn inspect(browser: &Browser, url: &str, attacks: &[String]) -> Value {
+    browser.go(url);
+    browser.wait_for(
+        "the page",
+        "return document.readyState == 'complete' && document.body.textContent.length > 0",
+    );
+    assert!(!browser.dialog_open(), "{url} opened a dialog");
+    browser.script_with(
+        "const tags = {};
+         for (const e of document.querySelectorAll('*')) tags[e.tagName] = (tags[e.tagName] || 0) + 1;
+         const text = document.body.textContent;
+         return {
+           ran: typeof pwned == 'undefined' ? null : String(pwned),
+           violations: window.violations,
+           tags: Object.keys(tags).sort().map(t => t + ' ' + tags[t]),
+           shown: arguments[0].filter(a => text.includes(a)).length,
+         };",
+        &json!([attacks]),
+    )
+}
+
+/// Renders the call page, the week's summary and the review page from
+/// the transcript `arm` makes, in `dir`, and inspects each.
+fn pages(
+    browser: &Browser,
+    dir: &Path,
+    arm: &dyn Fn(&str) -> String,
+) -> Vec<(&'static str, Value)> {
+    let calls = dir.join("calls");
+    std::fs::create_dir_all(&calls).unwrap();
+    // The file is named with markup too: the summary shows its name.
+    let transcript = calls.join(format!("2026-11-02 {}.json", arm(FILE)));
+    std::fs::write(&transcript, hostile_transcript(arm)).unwrap();
+    let attacks: Vec<String> = ATTACKS
+        .iter()
+        .chain(&[CLIENT, FILE])
+        .map(|a| arm(a))
+        .collect();
+    let file_url = |path: &Path| format!("file://{}", path.display());
+
+    let call_page = dir.join("call.html");
+    succeeded(rapport(
+        &[
+            "analyze",
+            "--consultant",
+            "Dana",
+            "--format",
+            "html",
+            "-o",
+            call_page.to_str().unwrap(),
+        ],
+        &[&transcript],
+    ));
+    let week = dir.join("week");
+    succeeded(rapport(
+        &[
+            "batch",
+            "--consultant",
+            "Dana",
+            "-o",
+            week.to_str().unwrap(),
+        ],
+        &[&calls],
+    ));
+    let mut seen = vec![
+        ("call", inspect(browser, &file_url(&call_page), &attacks)),
+        (
+            "summary",
+            inspect(browser, &file_url(&week.join("summary.html")), &attacks),
+        ),
+    ];
+
+    let (_server, url) = review(
+        &[transcript.to_str().unwrap(), "--consultant", "Dana"],
+        &dir.join("labels.jsonl"),
+        "dana",
+        &dir.join("cache"),
+    );
+    // A coach's comment is shown on the page too.
+    let saved = ureq::post(format!("{}/api/labels", base_of(&url)))
+        .header("x-rapport-token", token_of(&url))
+        .send_json(json!({"action": "add", "label": "question",
+            "target": {"utterance": 0, "start": 0, "end": 0}, "comment": arm(ATTACKS[1])}));
+    assert_eq!(status_of(saved), 201);
+    seen.push(("review", inspect(browser, &url, &attacks)));
+    seen
+}
+
+/// The call page, the week's summary and the review page, each rendered
+/// from a transcript full of attacks and from the same transcript with
+/// the attacks disarmed, in headless Chromium: nothing runs, no dialog
+/// opens, the content security policy refuses nothing, the pages have
+/// exactly the same elements, and every attack reads as the text it is.
+#[test]
+fn hostile_transcripts_are_shown_as_text_in_a_real_browser() {
+    let work = tempfile::tempdir().unwrap();
+    let browser = Browser::start();
+    browser.keep_csp_violations();
+    let hostile = pages(&browser, &work.path().join("hostile"), &|a| a.to_string());
+    let twin = pages(&browser, &work.path().join("disarmed"), &disarmed);
+    for ((page, seen), (_, plain)) in hostile.iter().zip(&twin) {
+        eprintln!("{page}: {seen}");
+        assert_eq!(seen["ran"], Value::Null, "{page}: an attack ran");
+        assert_eq!(
+            seen["violations"],
+            json!([]),
+            "{page}: the policy refused something"
+        );
+        assert_eq!(plain["violations"], json!([]), "{page} (disarmed)");
+        assert_eq!(
+            seen["tags"], plain["tags"],
+            "{page}: elements the page did not make"
+        );
+        assert_eq!(
+            seen["shown"], plain["shown"],
+            "{page}: attacks not shown as the text they are"
+        );
+        // The call page and the review page show every attack and the
+        // client's name; the summary, the one moment it quotes and the
+        // call's name.
+        let least = if *page == "summary" {
+            2
+        } else {
+            ATTACKS.len() + 1
+        };
+        assert!(seen["shown"].as_u64() >= Some(least as u64), "{page}");
+    }
+}
+
+/// The server's resident memory, in KiB.
+fn resident_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// Posts a label that carries `tag` as its comment; whether the server
+/// said it was saved, or why it could not be asked.
+fn post_label(url: &str, tag: &str) -> Result<u16, ureq::Error> {
+    let result = ureq::post(format!("{}/api/labels", base_of(url)))
+        .header("x-rapport-token", token_of(url))
+        .send_json(json!({"action": "add", "label": "question",
+            "target": {"utterance": 0, "start": 0, "end": 0}, "comment": tag}));
+    match result {
+        Ok(response) => Ok(response.status().as_u16()),
+        Err(ureq::Error::StatusCode(code)) => Ok(code),
+        Err(other) => Err(other),
+    }
+}
+
+/// How often each comment is in the sidecar's labels.
+fn comments_in(sidecar: &Path) -> std::collections::HashMap<String, usize> {
+    let kept = rapport::annotations::Annotations::load(sidecar).unwrap();
+    let mut counts = std::collections::HashMap::new();
+    for label in kept.labels {
+        *counts.entry(label.comment).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// A small generator for the test's random choices, seeded and printed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Eight clients at once, 3,200 requests: the page, ranges of the audio,
+/// label writes and label lists. Every request is answered as asked,
+/// the server's memory stays flat, and every label it acknowledged is in
+/// the sidecar exactly once.
+#[test]
+fn the_review_server_under_load_answers_everything_and_keeps_every_label() {
+    const CLIENTS: u64 = 8;
+    const ROUNDS: u64 = 400;
+    let work = tempfile::tempdir().unwrap();
+    let sidecar = work.path().join("load.annotations.jsonl");
+    let clip = project().join("tests/fixtures/voices-16k.wav");
+    let (server, url) = {
+        let _turn = whisper_turn();
+        review(
+            &[clip.to_str().unwrap()],
+            &sidecar,
+            "load",
+            &work.path().join("cache"),
+        )
+    };
+    let pid = server.0.id();
+    let audio_bytes: u64 = ureq::get(format!("{}/audio.wav", base_of(&url)))
+        .header("x-rapport-token", token_of(&url))
+        .header("Range", "bytes=0-0")
+        .call()
+        .unwrap()
+        .headers()
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit('/').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+
+    let load = |rounds: std::ops::Range<u64>| {
+        let threads: Vec<_> = (0..CLIENTS)
+            .map(|client| {
+                let url = url.clone();
+                let rounds = rounds.clone();
+                std::thread::spawn(move || {
+                    let mut random = Lcg(client + 1);
+                    let mut acknowledged = Vec::new();
+                    for round in rounds {
+                        let token = token_of(&url);
+                        let status = match round % 4 {
+                            0 => status_of(ureq::get(&url).call()),
+                            1 => {
+                                let from = random.below(audio_bytes);
+                                let to = (from + random.below(256 * 1024)).min(audio_bytes - 1);
+                                status_of(
+                                    ureq::get(format!("{}/audio.wav", base_of(&url)))
+                                        .header("x-rapport-token", token)
+                                        .header("Range", &format!("bytes={from}-{to}"))
+                                        .call(),
+                                )
+                            }
+                            2 => {
+                                let tag = format!("client {client} round {round}");
+                                let status = post_label(&url, &tag).unwrap();
+                                if status == 201 {
+                                    acknowledged.push(tag);
+                                }
+                                status
+                            }
+                            _ => status_of(
+                                ureq::get(format!("{}/api/labels", base_of(&url)))
+                                    .header("x-rapport-token", token)
+                                    .call(),
+                            ),
+                        };
+                        let expected: &[u16] = match round % 4 {
+                            1 => &[206],
+                            2 => &[201],
+                            _ => &[200],
+                        };
+                        assert!(
+                            expected.contains(&status),
+                            "client {client} round {round}: {status}"
+                        );
+                    }
+                    acknowledged
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let mut acknowledged = load(0..ROUNDS / 10);
+    let warm = resident_kib(pid);
+    acknowledged.extend(load(ROUNDS / 10..ROUNDS));
+    let after = resident_kib(pid);
+    eprintln!(
+        "{} requests from {CLIENTS} clients; server memory {warm} KiB after the first tenth, {after} KiB at the end",
+        CLIENTS * ROUNDS
+    );
+    assert!(
+        after < warm + 32 * 1024,
+        "memory grew from {warm} to {after} KiB"
+    );
+    assert_eq!(acknowledged.len() as u64, CLIENTS * ROUNDS / 4);
+    let kept = comments_in(&sidecar);
+    assert_eq!(kept.len(), acknowledged.len());
+    for tag in &acknowledged {
+        assert_eq!(kept.get(tag), Some(&1), "{tag}");
+    }
+}
+
+/// `rapport review` killed (SIGKILL) three times while four clients write
+/// labels as fast as it answers: after each restart every label it had
+/// acknowledged is in the sidecar exactly once, and the page lists it.
+#[test]
+fn labels_acknowledged_before_a_kill_survive_it() {
+    const SEED: u64 = 19;
+    let work = tempfile::tempdir().unwrap();
+    let sidecar = work.path().join("kill.annotations.jsonl");
+    let transcript = project().join("tests/fixtures/call.zoom.vtt");
+    let cache = work.path().join("cache");
+    let mut random = Lcg(SEED);
+    let mut acknowledged: Vec<String> = Vec::new();
+    for kill in 0..3 {
+        let (mut server, url) = review(&[transcript.to_str().unwrap()], &sidecar, "kill", &cache);
+        let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let writers: Vec<_> = (0..4)
+            .map(|writer| {
+                let (url, count) = (url.clone(), count.clone());
+                std::thread::spawn(move || {
+                    let mut saved = Vec::new();
+                    for n in 0.. {
+                        let tag = format!("kill {kill} writer {writer} label {n}");
+                        match post_label(&url, &tag) {
+                            Ok(201) => {
+                                saved.push(tag);
+                                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            Ok(other) => panic!("{tag}: {other}"),
+                            Err(_) => break,
+                        }
+                    }
+                    saved
+                })
+            })
+            .collect();
+        let at = 20 + usize::try_from(random.below(200)).unwrap();
+        while count.load(std::sync::atomic::Ordering::Relaxed) < at {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        server.0.kill().unwrap();
+        server.0.wait().unwrap();
+        acknowledged.extend(writers.into_iter().flat_map(|w| w.join().unwrap()));
+        eprintln!(
+            "kill {kill} (seed {SEED}) after {at} labels: {} acknowledged so far",
+            acknowledged.len()
+        );
+    }
+    let kept = comments_in(&sidecar);
+    for tag in &acknowledged {
+        assert_eq!(kept.get(tag), Some(&1), "{tag}");
+    }
+    let (_server, url) = review(&[transcript.to_str().unwrap()], &sidecar, "kill", &cache);
+    let listed: Value = ureq::get(format!("{}/api/labels", base_of(&url)))
+        .header("x-rapport-token", token_of(&url))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let listed: std::collections::HashSet<&str> = listed["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["comment"].as_str().unwrap())
+        .collect();
+    assert!(acknowledged.iter().all(|tag| listed.contains(tag.as_str())));
 }
