@@ -40,6 +40,11 @@ pub const MAX_HOURS: f64 = 12.0;
 /// before the file is called corrupt.
 const MAX_BAD_PACKETS: usize = 50;
 
+/// Sample rates recorders use, with room either side: a header stating
+/// one outside them is damaged, and its audio would be resampled into
+/// noise (or nothing) rather than refused.
+const SANE_RATES: std::ops::RangeInclusive<u32> = 1_000..=768_000;
+
 #[derive(Debug, Error)]
 pub enum AudioError {
     #[error("{path}: cannot open: {source}")]
@@ -462,6 +467,11 @@ impl<'a> Decoding<'a> {
             if rate == 0 || planes.is_empty() {
                 return Err(corrupt("a sample rate or channel count of zero".into()));
             }
+            if !SANE_RATES.contains(&rate) {
+                return Err(corrupt(format!(
+                    "a sample rate of {rate} Hz, which no recorder uses (a damaged header?)"
+                )));
+            }
             frames_in += decoded.frames() as u64;
             let out = match &mut output {
                 Some(out) => out,
@@ -720,6 +730,38 @@ mod tests {
         assert!((dominant_frequency(&samples(&tracks[1])) - 1000.0).abs() < 3.0);
         let peak = samples(&tracks[0]).iter().fold(0f32, |m, s| m.max(s.abs()));
         assert!((peak - 0.5).abs() < 0.02, "peak {peak}");
+    }
+
+    #[test]
+    fn a_header_stating_a_rate_no_recorder_uses_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for rate in [4_000_000_000u32, 500] {
+            // By hand: hound will not write a byte rate past 32 bits.
+            let samples: Vec<u8> = (0..8_000i16)
+                .flat_map(|i| (i % 50 * 200).to_le_bytes())
+                .collect();
+            let mut wav = b"RIFF".to_vec();
+            wav.extend((36 + samples.len() as u32).to_le_bytes());
+            wav.extend(b"WAVEfmt ");
+            wav.extend(16u32.to_le_bytes());
+            wav.extend(1u16.to_le_bytes()); // PCM
+            wav.extend(1u16.to_le_bytes()); // mono
+            wav.extend(rate.to_le_bytes());
+            wav.extend(rate.wrapping_mul(2).to_le_bytes());
+            wav.extend(2u16.to_le_bytes());
+            wav.extend(16u16.to_le_bytes());
+            wav.extend(b"data");
+            wav.extend((samples.len() as u32).to_le_bytes());
+            wav.extend(samples);
+            let path = dir.path().join(format!("{rate}.wav"));
+            std::fs::write(&path, wav).unwrap();
+            let err = load_file(&path).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("{rate}.wav"))
+                    && err.contains(&format!("a sample rate of {rate} Hz")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -580,8 +580,9 @@ fn disarmed(text: &str) -> String {
 }
 
 /// A transcript (faster-whisper's JSON) whose client is named with markup,
-/// where every attack is said in a question, an option, a reply and a
-/// promise, and one question is a 1 MB line.
+/// where the consultant says every attack in a question that offers an
+/// option and in a promise, the client in a reply, and one question is a
+/// 1 MB line.
 fn hostile_transcript(arm: impl Fn(&str) -> String) -> String {
     let client = arm(CLIENT);
     let mut said: Vec<(String, String)> = Vec::new();
@@ -612,13 +613,14 @@ fn hostile_transcript(arm: impl Fn(&str) -> String) -> String {
     serde_json::to_string(&segments).unwrap()
 }
 
-/// What a page shows once loaded: whether anything ran, what the browser
-/// refused, every element by tag, and which attacks read as plain text.
-fn inspect(browser: &Browser, url: &str, attacks: &[String]) -> Value {
+/// What a page shows once loaded (and `ready` says it has all it will
+/// show): whether anything ran, what the browser refused, every element
+/// by tag, and which attacks read as plain text.
+fn inspect(browser: &Browser, url: &str, ready: &str, attacks: &[String]) -> Value {
     browser.go(url);
     browser.wait_for(
         "the page",
-        "return document.readyState == 'complete' && document.body.textContent.length > 0",
+        &format!("return document.readyState == 'complete' && ({ready})"),
     );
     assert!(!browser.dialog_open(), "{url} opened a dialog");
     browser.script_with(
@@ -679,10 +681,18 @@ fn pages(
         &[&calls],
     ));
     let mut seen = vec![
-        ("call", inspect(browser, &file_url(&call_page), &attacks)),
+        (
+            "call",
+            inspect(browser, &file_url(&call_page), "true", &attacks),
+        ),
         (
             "summary",
-            inspect(browser, &file_url(&week.join("summary.html")), &attacks),
+            inspect(
+                browser,
+                &file_url(&week.join("summary.html")),
+                "true",
+                &attacks,
+            ),
         ),
     ];
 
@@ -698,7 +708,9 @@ fn pages(
         .send_json(json!({"action": "add", "label": "question",
             "target": {"utterance": 0, "start": 0, "end": 0}, "comment": arm(ATTACKS[1])}));
     assert_eq!(status_of(saved), 201);
-    seen.push(("review", inspect(browser, &url, &attacks)));
+    // The page fetches the labels once it has loaded.
+    let labelled = "document.querySelectorAll('.coached .chip').length > 0";
+    seen.push(("review", inspect(browser, &url, labelled, &attacks)));
     seen
 }
 
