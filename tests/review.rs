@@ -703,11 +703,7 @@ fn pages(
         &dir.join("cache"),
     );
     // A coach's comment is shown on the page too.
-    let saved = ureq::post(format!("{}/api/labels", base_of(&url)))
-        .header("x-rapport-token", token_of(&url))
-        .send_json(json!({"action": "add", "label": "question",
-            "target": {"utterance": 0, "start": 0, "end": 0}, "comment": arm(ATTACKS[1])}));
-    assert_eq!(status_of(saved), 201);
+    assert_eq!(post_label(&url, &arm(ATTACKS[1])).unwrap(), 201);
     // The page fetches the labels once it has loaded.
     let labelled = "document.querySelectorAll('.coached .chip').length > 0";
     seen.push(("review", inspect(browser, &url, labelled, &attacks)));
