@@ -34,7 +34,8 @@ fn stages(c: &mut Criterion) {
     });
     group.finish();
 
-    let model = rapport::model::resolve(None).expect("the model is installed (scripts/setup)");
+    let model = rapport::model::resolve(rapport::model::ModelChoice::default())
+        .expect("the model is installed (scripts/setup)");
     let regions = speech::detect_track(&tracks[0], &SpeechSettings::default()).unwrap();
     // 15 s of the track's speech, packed as the transcriber packs it.
     let samples = SECONDS as usize * rapport::audio::SAMPLE_RATE as usize;
@@ -58,7 +59,7 @@ fn stages(c: &mut Criterion) {
         };
         let mut whisper = WhisperTranscriber::load(&model, settings).unwrap();
         group.bench_function(format!("transcribe_15s_{name} (elements = audio s)"), |b| {
-            b.iter(|| whisper.transcribe(&window).unwrap());
+            b.iter(|| whisper.transcribe(&window, "en").unwrap());
         });
     }
     group.finish();

@@ -61,7 +61,13 @@ fn call_of(seconds: f64) -> Call {
             track: i + 1,
         })
         .collect();
-    Call::from_utterances(people, utterances, RoleSource::Given, vec!["bench".into()])
+    Call::from_utterances(
+        people,
+        utterances,
+        RoleSource::Given,
+        vec!["bench".into()],
+        Some("en"),
+    )
 }
 
 fn signals_and_score(c: &mut Criterion) {

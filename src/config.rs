@@ -10,6 +10,11 @@
 //! # What decides what an utterance is: "default", "rules", or a file
 //! # `rapport train` wrote (relative to this file's folder).
 //! detectors = "team.detectors"
+//! # The Whisper model and the language spoken, when the command line does
+//! # not say: a model's name ("tiny.en", "base") or a ggml file; "auto"
+//! # detects the language per track (base), or a code: "en", "nl".
+//! model = "base"
+//! language = "auto"
 //! # Names in transcripts that say what someone is, not who: never taken
 //! # for a client's name (beside the built-in list: Patient, Client, …).
 //! generic_names = ["Mentee"]
@@ -47,6 +52,14 @@ pub struct Config {
     /// The detectors to use when `--detectors` is not given.
     #[serde(default)]
     pub detectors: Option<String>,
+    /// The Whisper model when `--model` is not given: a name (`base`) or a
+    /// ggml file (relative to this file's folder).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The language spoken when `--language` is not given: `auto`, `en`,
+    /// `nl`, ….
+    #[serde(default)]
+    pub language: Option<String>,
     /// Names that identify no client, beside `summary::ledger::GENERIC_NAMES`.
     #[serde(default, deserialize_with = "one_or_many")]
     pub generic_names: Vec<String>,
@@ -92,6 +105,13 @@ impl Config {
         // A detectors file is found beside the configuration that names it.
         if let Some(spec) = &mut config.detectors
             && !matches!(spec.as_str(), "rules" | "default")
+            && Path::new(spec.as_str()).is_relative()
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            *spec = dir.join(spec.as_str()).display().to_string();
+        }
+        if let Some(spec) = &mut config.model
+            && crate::model::Whisper::from_name(spec).is_none()
             && Path::new(spec.as_str()).is_relative()
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {

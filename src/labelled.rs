@@ -135,10 +135,18 @@ impl Example {
                     end: start + 1.5,
                     text: (*text).to_string(),
                     words: Vec::new(),
+                    // Read from the text by `Call::from_utterances`.
+                    language: String::new(),
                 }
             })
             .collect();
-        Call::from_utterances(people, utterances, RoleSource::Given, vec![self.id.clone()])
+        Call::from_utterances(
+            people,
+            utterances,
+            RoleSource::Given,
+            vec![self.id.clone()],
+            None,
+        )
     }
 }
 

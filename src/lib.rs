@@ -30,6 +30,7 @@ pub mod detectors;
 pub mod eval;
 pub mod import;
 pub mod labelled;
+pub mod language;
 pub mod model;
 pub mod report;
 pub mod review;
@@ -168,32 +169,12 @@ pub fn transcribe_call(
             inputs: input_names.join(", "),
         });
     }
-    let mut done_before = 0.0;
-    let mut transcripts = Vec::with_capacity(tracks.len());
-    for (track, speech) in tracks.into_iter().zip(regions) {
-        let segments = transcribe::transcribe_regions(transcriber, &track, &speech, &mut |done| {
-            progress(Progress {
-                done: done_before + done,
-                total,
-            });
-        })?;
-        done_before += speech::total_seconds(&speech);
-        // Whose track it is is settled below: one person, or a split mix.
-        let summary = transcript::TrackSummary {
-            participant: String::new(),
-            file: track.file.display().to_string(),
-            channel: track.channel,
-            duration: track.end(),
-            speech,
-        };
-        transcripts.push((summary, segments));
-    }
+    let mut transcripts = transcribe_tracks(tracks, regions, transcriber, total, progress)?;
     if let Some(found) = split
-        && let Some((summary, segments)) = transcripts.pop()
+        && let Some(heard) = transcripts.pop()
     {
         return Ok(split_mixed_track(
-            &summary,
-            segments,
+            heard,
             &found,
             people,
             roles,
@@ -204,16 +185,15 @@ pub fn transcribe_call(
     let transcripts = transcripts
         .into_iter()
         .zip(people)
-        .map(
-            |((summary, segments), participant)| transcript::TrackTranscript {
-                summary: transcript::TrackSummary {
-                    participant: participant.id.clone(),
-                    ..summary
-                },
-                participant,
-                segments,
+        .map(|(heard, participant)| transcript::TrackTranscript {
+            summary: transcript::TrackSummary {
+                participant: participant.id.clone(),
+                ..heard.summary
             },
-        )
+            participant,
+            segments: heard.segments,
+            language: heard.language,
+        })
         .collect();
     let mut call =
         transcript::Call::assemble(transcripts, roles, input_names, model_name.to_string());
@@ -221,6 +201,62 @@ pub fn transcribe_call(
         call.notes.push(BUILTIN_METHOD_NOTE.into());
     }
     Ok(with_one_side(call, one_sided))
+}
+
+/// One track as Whisper heard it; whose it is is settled by the caller.
+struct TrackHeard {
+    summary: transcript::TrackSummary,
+    segments: Vec<transcribe::Segment>,
+    language: Option<String>,
+}
+
+/// Each track's speech through Whisper, in the track's language.
+fn transcribe_tracks(
+    tracks: Vec<audio::Track>,
+    regions: Vec<Vec<speech::Region>>,
+    transcriber: &mut dyn transcribe::Transcriber,
+    total: f64,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<TrackHeard>, Error> {
+    // Every track's language is settled before any is transcribed: Whisper
+    // then hears each track's first speech in a full window (see
+    // `WhisperTranscriber::detect_language`).
+    let languages = tracks
+        .iter()
+        .zip(&regions)
+        .map(|(track, speech)| transcribe::track_language(transcriber, track, speech))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut done_before = 0.0;
+    let mut transcripts = Vec::with_capacity(tracks.len());
+    for ((track, speech), language) in tracks.into_iter().zip(regions).zip(languages) {
+        let language = language.map(|(code, _)| code);
+        let segments = transcribe::transcribe_regions(
+            transcriber,
+            &track,
+            &speech,
+            language.as_deref().unwrap_or(language::ENGLISH),
+            &mut |done| {
+                progress(Progress {
+                    done: done_before + done,
+                    total,
+                });
+            },
+        )?;
+        done_before += speech::total_seconds(&speech);
+        let summary = transcript::TrackSummary {
+            participant: String::new(),
+            file: track.file.display().to_string(),
+            channel: track.channel,
+            duration: track.end(),
+            speech,
+        };
+        transcripts.push(TrackHeard {
+            summary,
+            segments,
+            language,
+        });
+    }
+    Ok(transcripts)
 }
 
 /// The call marked as holding one side only, the reason the first note.
@@ -302,15 +338,14 @@ fn one_sided(
 /// participant per speaker (named in order of first speech), each word
 /// given to the speaker heard at its time, and the estimate said so.
 fn split_mixed_track(
-    track: &transcript::TrackSummary,
-    segments: Vec<transcribe::Segment>,
+    track: TrackHeard,
     found: &speakers::diarize::Diarization,
     voices: Vec<speakers::Participant>,
     roles: speakers::RoleSource,
     inputs: Vec<String>,
     model_name: &str,
 ) -> transcript::Call {
-    let mut segments = found.split(segments);
+    let mut segments = found.split(track.segments);
     let transcripts = voices
         .into_iter()
         .enumerate()
@@ -320,10 +355,11 @@ fn split_mixed_track(
                 summary: transcript::TrackSummary {
                     participant: participant.id.clone(),
                     speech: found.regions_of(i),
-                    ..track.clone()
+                    ..track.summary.clone()
                 },
                 participant,
                 segments: std::mem::take(&mut segments[i]),
+                language: track.language.clone(),
             }
         })
         .collect();
@@ -378,6 +414,46 @@ impl Analysis {
     }
 }
 
+/// Why the call's signals cannot be trusted for its language, if they
+/// cannot: its cues are read in [`language::ANALYSED`] only, and a call in
+/// another would score as one where the consultant asked nothing.
+fn unread_language(call: &transcript::Call) -> Option<String> {
+    let unread: u64 = call
+        .utterances
+        .iter()
+        .filter(|u| !language::ANALYSED.contains(&u.language.as_str()))
+        .map(|u| u.words.len().max(1) as u64)
+        .sum();
+    let all: u64 = call
+        .utterances
+        .iter()
+        .map(|u| u.words.len().max(1) as u64)
+        .sum();
+    // A few words in another language (a greeting, a name) change nothing.
+    (unread * 5 > all).then(|| {
+        let languages: Vec<String> = call
+            .participants
+            .iter()
+            .filter_map(|p| p.language.as_deref())
+            .filter(|l| !language::ANALYSED.contains(l))
+            .map(language::name)
+            .collect();
+        format!(
+            "the call is in {}, and rapport's signals read {} only so far",
+            if languages.is_empty() {
+                "another language".to_string()
+            } else {
+                languages.join(" and ")
+            },
+            language::ANALYSED
+                .iter()
+                .map(|l| language::name(l))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
 /// Runs every signal over the call, with `detectors` deciding what its
 /// utterances are, and scores it. Pure and cheap: an hour-long call takes
 /// milliseconds.
@@ -390,6 +466,8 @@ pub fn analyze(
     let mut score = score::score(&signals, rubric);
     if let Some(reason) = &call.recording.one_sided {
         score = score.withhold(reason);
+    } else if let Some(reason) = unread_language(&call) {
+        score = score.withhold(&reason);
     }
     Analysis {
         call,

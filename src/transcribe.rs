@@ -31,6 +31,14 @@ pub enum TranscribeError {
         "{path}: whisper.cpp could not load this model ({reason}); is it a ggml Whisper model? `rapport model install` makes the default one"
     )]
     Load { path: PathBuf, reason: String },
+    #[error(
+        "{path} is an English-only model and cannot {what}: run `rapport model install --model base` and pass --model base"
+    )]
+    EnglishOnly { path: PathBuf, what: String },
+    #[error(
+        "{language:?} is not a language Whisper knows: give a code such as en, nl, de or fr, several to choose between (en,nl), or auto"
+    )]
+    UnknownLanguage { language: String },
     #[error("whisper failed on {what}: {reason}")]
     Run { what: String, reason: String },
     #[error(transparent)]
@@ -58,7 +66,25 @@ pub struct Segment {
 
 /// Turns 16 kHz mono audio into segments timed from the audio's start.
 pub trait Transcriber {
-    fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError>;
+    /// Transcribes `audio` as speech in `language` (a code: "en", "nl").
+    fn transcribe(
+        &mut self,
+        audio: &[f32],
+        language: &str,
+    ) -> Result<Vec<Segment>, TranscribeError>;
+
+    /// The language every track is transcribed in, when one was asked for;
+    /// `None` when it is detected per track ([`Transcriber::detect_language`]).
+    fn fixed_language(&self) -> Option<&str> {
+        Some("en")
+    }
+
+    /// The language spoken in `audio` (a track's first speech), with its
+    /// probability.
+    fn detect_language(&mut self, audio: &[f32]) -> Result<(String, f32), TranscribeError> {
+        let _ = audio;
+        Ok((self.fixed_language().unwrap_or("en").to_string(), 1.0))
+    }
 
     /// Seconds of speech to pack into one call of [`Transcriber::transcribe`].
     fn chunk_seconds(&self) -> f64 {
@@ -75,8 +101,12 @@ pub trait Transcriber {
     fn transcribe_all(
         &mut self,
         chunks: &[Vec<f32>],
+        language: &str,
     ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
-        chunks.iter().map(|audio| self.transcribe(audio)).collect()
+        chunks
+            .iter()
+            .map(|audio| self.transcribe(audio, language))
+            .collect()
     }
 }
 
@@ -87,6 +117,12 @@ pub const DEFAULT_CHUNK_SECONDS: f64 = 15.0;
 const WINDOW_SECONDS: f64 = 30.0;
 /// The encoder's context per second of audio (1500 frames per window).
 const CONTEXT_PER_SECOND: f64 = 50.0;
+/// The least audio a fitted context covers. Shorter contexts made Whisper
+/// garble and repeat short chunks (a track's last, a short clip): with
+/// base, word error 25.6 % → 17.4 % on the Dutch clips and 33.6 % →
+/// 16.6 % on the English stereo calls; tiny.en 18.0 % → 17.6 %, at the
+/// same speed (README, Performance).
+const MIN_CONTEXT_SECONDS: f64 = 10.0;
 /// Context added past the end of a fitted chunk, so its last word is not
 /// at the very edge of what the encoder sees.
 const CONTEXT_MARGIN: i32 = 16;
@@ -97,8 +133,8 @@ pub struct WhisperSettings {
     /// CPU threads for whisper.cpp. ggml threads spin while waiting, so the
     /// total across concurrent runs must not exceed the cores.
     pub threads: usize,
-    /// Spoken language code; English-only models ignore it.
-    pub language: String,
+    /// The language spoken, or how to tell it.
+    pub language: LanguageChoice,
     /// Retry a window at higher temperature when greedy decoding loops or
     /// is unsure (whisper.cpp's fallback). Slower; on packed speech it did
     /// not lower the word error rate (README).
@@ -121,7 +157,7 @@ impl Default for WhisperSettings {
     fn default() -> Self {
         Self {
             threads: default_threads(),
-            language: "en".into(),
+            language: LanguageChoice::Fixed(crate::language::english()),
             temperature_fallback: false,
             chunk_seconds: DEFAULT_CHUNK_SECONDS,
             fit_window: true,
@@ -129,6 +165,30 @@ impl Default for WhisperSettings {
             // One: on the 2-core machine measured (README, Performance) two
             // states with a thread each were slower than one with both.
             states: 1,
+        }
+    }
+}
+
+/// Which language Whisper transcribes a track in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LanguageChoice {
+    /// This one (a code: "en", "nl") on every track.
+    Fixed(String),
+    /// Whisper's guess per track from its first speech, among these codes
+    /// (any language Whisper knows when empty). Naming the candidates
+    /// helps with accented or synthetic speech: Whisper base took
+    /// espeak-ng's Dutch for Afrikaans or Yiddish, and Dutch was still
+    /// far ahead of English.
+    Detect(Vec<String>),
+}
+
+impl LanguageChoice {
+    /// As the user writes it: `en`, `en,nl`, `auto`.
+    pub fn spec(&self) -> String {
+        match self {
+            Self::Fixed(code) => code.clone(),
+            Self::Detect(candidates) if candidates.is_empty() => "auto".into(),
+            Self::Detect(candidates) => candidates.join(","),
         }
     }
 }
@@ -145,7 +205,8 @@ fn audio_context(seconds: f64, flash_attention: bool) -> i32 {
     if seconds >= WINDOW_SECONDS {
         return 0;
     }
-    let fitted = (seconds * CONTEXT_PER_SECOND).ceil() as i32 + CONTEXT_MARGIN;
+    let fitted =
+        (seconds.max(MIN_CONTEXT_SECONDS) * CONTEXT_PER_SECOND).ceil() as i32 + CONTEXT_MARGIN;
     if flash_attention {
         let padded = (fitted + FLASH_PAD - 1) / FLASH_PAD * FLASH_PAD;
         return if padded >= FULL { 0 } else { padded };
@@ -193,6 +254,21 @@ impl WhisperTranscriber {
             .use_gpu(cfg!(feature = "cuda"));
         let context =
             WhisperContext::new_with_params(path, params).map_err(|e| load_error(e.to_string()))?;
+        if !context.is_multilingual() {
+            let what = match &settings.language {
+                LanguageChoice::Detect(_) => Some("detect the language".to_string()),
+                LanguageChoice::Fixed(code) if code == "en" => None,
+                LanguageChoice::Fixed(other) => {
+                    Some(format!("transcribe {}", crate::language::name(other)))
+                }
+            };
+            if let Some(what) = what {
+                return Err(TranscribeError::EnglishOnly {
+                    path: model.to_path_buf(),
+                    what,
+                });
+            }
+        }
         let states = (0..settings.states.clamp(1, settings.threads.max(1)))
             .map(|_| context.create_state())
             .collect::<Result<_, _>>()
@@ -205,10 +281,49 @@ impl WhisperTranscriber {
     }
 }
 
-fn full_params(settings: &WhisperSettings, threads: usize) -> FullParams<'_, '_> {
+/// The language to transcribe in when none was asked for: detected per
+/// track with a multilingual model, English with an English-only one.
+pub fn default_language(model: &Path) -> LanguageChoice {
+    if crate::model::is_multilingual(model) == Some(true) {
+        LanguageChoice::Detect(Vec::new())
+    } else {
+        LanguageChoice::Fixed(crate::language::english())
+    }
+}
+
+/// Reads a `--language` value: `auto`, one language, or several to detect
+/// between (`en,nl`), each a code or an English name Whisper knows.
+pub fn parse_language(value: &str) -> Result<LanguageChoice, TranscribeError> {
+    let unknown = |language: &str| TranscribeError::UnknownLanguage {
+        language: language.to_string(),
+    };
+    if value.trim().eq_ignore_ascii_case("auto") {
+        return Ok(LanguageChoice::Detect(Vec::new()));
+    }
+    let mut codes: Vec<String> = Vec::new();
+    for part in value.split(',') {
+        let name = part.trim().to_ascii_lowercase();
+        // Whisper knows a language by its code or its English name
+        // ("dutch"); its lookup takes a C string, so only letters go in.
+        let code = (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == ' '))
+            .then(|| whisper_rs::get_lang_id(&name))
+            .flatten()
+            .and_then(whisper_rs::get_lang_str)
+            .ok_or_else(|| unknown(part.trim()))?;
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_string());
+        }
+    }
+    Ok(match <[String; 1]>::try_from(codes) {
+        Ok([one]) => LanguageChoice::Fixed(one),
+        Err(several) => LanguageChoice::Detect(several),
+    })
+}
+
+fn full_params(threads: usize, language: &str) -> FullParams<'_, '_> {
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
     params.set_n_threads(threads.max(1) as i32);
-    params.set_language(Some(&settings.language));
+    params.set_language(Some(language));
     params.set_translate(false);
     // Re-feeding earlier text makes Whisper repeat itself across the
     // joins between packed regions.
@@ -219,22 +334,74 @@ fn full_params(settings: &WhisperSettings, threads: usize) -> FullParams<'_, '_>
     params.set_print_realtime(false);
     params.set_print_special(false);
     params.set_print_timestamps(false);
-    if !settings.temperature_fallback {
-        params.set_temperature_inc(0.0);
-    }
     params
 }
 
 impl Transcriber for WhisperTranscriber {
-    fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
+    fn transcribe(
+        &mut self,
+        audio: &[f32],
+        language: &str,
+    ) -> Result<Vec<Segment>, TranscribeError> {
         let eot = self.context.token_eot();
+        let threads = self.settings.threads;
         run(
             &mut self.states[0],
             eot,
             &self.settings,
-            self.settings.threads,
+            threads,
             audio,
+            language,
         )
+    }
+
+    fn fixed_language(&self) -> Option<&str> {
+        match &self.settings.language {
+            LanguageChoice::Fixed(code) => Some(code),
+            LanguageChoice::Detect(_) => None,
+        }
+    }
+
+    /// Whisper's own detection: the first 30 s window of `audio` through
+    /// the encoder, and the language tokens' probabilities after the start
+    /// of transcript. Runs before any chunk of the call is transcribed:
+    /// whisper.cpp encodes it with the context the state's last
+    /// transcription was fitted to, and a fresh state uses the full window.
+    fn detect_language(&mut self, audio: &[f32]) -> Result<(String, f32), TranscribeError> {
+        let detect_error = |reason: String| TranscribeError::Run {
+            what: "the language".into(),
+            reason,
+        };
+        let state = &mut self.states[0];
+        let window = &audio[..audio
+            .len()
+            .min(WINDOW_SECONDS as usize * SAMPLE_RATE as usize)];
+        state
+            .pcm_to_mel(window, self.settings.threads)
+            .map_err(|e| detect_error(e.to_string()))?;
+        let (best, probabilities) = state
+            .lang_detect(0, self.settings.threads)
+            .map_err(|e| detect_error(e.to_string()))?;
+        let candidates = match &self.settings.language {
+            LanguageChoice::Detect(candidates) => candidates.as_slice(),
+            LanguageChoice::Fixed(_) => &[],
+        };
+        let id = if candidates.is_empty() {
+            best
+        } else {
+            candidates
+                .iter()
+                .filter_map(|code| whisper_rs::get_lang_id(code))
+                .max_by(|a, b| {
+                    let p = |id: &i32| probabilities.get(*id as usize).copied().unwrap_or(0.0);
+                    p(a).total_cmp(&p(b))
+                })
+                .unwrap_or(best)
+        };
+        let code = whisper_rs::get_lang_str(id)
+            .ok_or_else(|| detect_error(format!("unknown language id {id}")))?;
+        let probability = probabilities.get(id as usize).copied().unwrap_or(0.0);
+        Ok((code.to_string(), probability))
     }
 
     fn chunk_seconds(&self) -> f64 {
@@ -248,9 +415,13 @@ impl Transcriber for WhisperTranscriber {
     fn transcribe_all(
         &mut self,
         chunks: &[Vec<f32>],
+        language: &str,
     ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
         if chunks.len() <= 1 {
-            return chunks.iter().map(|audio| self.transcribe(audio)).collect();
+            return chunks
+                .iter()
+                .map(|audio| self.transcribe(audio, language))
+                .collect();
         }
         let eot = self.context.token_eot();
         let threads = (self.settings.threads / chunks.len()).max(1);
@@ -261,7 +432,7 @@ impl Transcriber for WhisperTranscriber {
                 .iter_mut()
                 .zip(chunks)
                 .map(|(state, audio)| {
-                    scope.spawn(move || run(state, eot, settings, threads, audio))
+                    scope.spawn(move || run(state, eot, settings, threads, audio, language))
                 })
                 .collect();
             runs.into_iter()
@@ -285,6 +456,7 @@ fn run(
     settings: &WhisperSettings,
     threads: usize,
     audio: &[f32],
+    language: &str,
 ) -> Result<Vec<Segment>, TranscribeError> {
     let run_error = |reason: String| TranscribeError::Run {
         what: format!(
@@ -293,7 +465,10 @@ fn run(
         ),
         reason,
     };
-    let mut params = full_params(settings, threads);
+    let mut params = full_params(threads, language);
+    if !settings.temperature_fallback {
+        params.set_temperature_inc(0.0);
+    }
     if settings.fit_window {
         params.set_audio_ctx(audio_context(
             audio.len() as f64 / f64::from(SAMPLE_RATE),
@@ -433,13 +608,37 @@ fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
     out
 }
 
-/// Transcribes the `regions` of one track (on the call's timeline) and
-/// returns segments on the call's timeline; only one chunk of audio is read
-/// at a time. `progress` hears the seconds of speech done so far.
+/// The language of one track: the one asked for, else Whisper's guess from
+/// its first 30 s of speech (packed as for transcription), with its
+/// probability; `None` for a track without speech.
+pub fn track_language(
+    transcriber: &mut dyn Transcriber,
+    track: &Track,
+    regions: &[Region],
+) -> Result<Option<(String, f32)>, TranscribeError> {
+    if let Some(language) = transcriber.fixed_language() {
+        return Ok(Some((language.to_string(), 1.0)));
+    }
+    let Some(first) = chunks(regions, WINDOW_SECONDS - 1.0).into_iter().next() else {
+        return Ok(None);
+    };
+    let mut packed = Vec::new();
+    for region in first {
+        packed.extend(track.read_call(region.start, region.end)?);
+        packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
+    }
+    transcriber.detect_language(&packed).map(Some)
+}
+
+/// Transcribes the `regions` of one track (on the call's timeline), spoken
+/// in `language`, and returns segments on the call's timeline; only one
+/// chunk of audio is read at a time. `progress` hears the seconds of
+/// speech done so far.
 pub fn transcribe_regions(
     transcriber: &mut dyn Transcriber,
     track: &Track,
     regions: &[Region],
+    language: &str,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Vec<Segment>, TranscribeError> {
     let mut segments = Vec::new();
@@ -463,7 +662,7 @@ pub fn transcribe_regions(
             placements_of.push(placements);
         }
         for (found, placements) in transcriber
-            .transcribe_all(&packed_chunks)?
+            .transcribe_all(&packed_chunks, language)?
             .into_iter()
             .zip(&placements_of)
         {
@@ -545,7 +744,7 @@ mod tests {
     struct RegionEcho;
 
     impl Transcriber for RegionEcho {
-        fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
+        fn transcribe(&mut self, audio: &[f32], _: &str) -> Result<Vec<Segment>, TranscribeError> {
             let mut words = Vec::new();
             let mut was_silent = true;
             for (i, &s) in audio.iter().enumerate() {
@@ -579,8 +778,10 @@ mod tests {
         ];
         let mut track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
         let mut seen = Vec::new();
-        let segments =
-            transcribe_regions(&mut RegionEcho, &track, &regions, &mut |d| seen.push(d)).unwrap();
+        let segments = transcribe_regions(&mut RegionEcho, &track, &regions, "en", &mut |d| {
+            seen.push(d);
+        })
+        .unwrap();
         let starts: Vec<f64> = segments[0].words.iter().map(|w| w.start).collect();
         assert_eq!(starts.len(), 2);
         assert!(
@@ -595,7 +796,8 @@ mod tests {
             start: r.start + 5.0,
             end: r.end + 5.0,
         });
-        let segments = transcribe_regions(&mut RegionEcho, &track, &shifted, &mut |_| {}).unwrap();
+        let segments =
+            transcribe_regions(&mut RegionEcho, &track, &shifted, "en", &mut |_| {}).unwrap();
         let starts: Vec<f64> = segments[0].words.iter().map(|w| w.start).collect();
         assert!(
             (starts[0] - 7.0).abs() < 1e-3 && (starts[1] - 15.0).abs() < 1e-3,
@@ -607,8 +809,12 @@ mod tests {
     struct Side(usize);
 
     impl Transcriber for Side {
-        fn transcribe(&mut self, audio: &[f32]) -> Result<Vec<Segment>, TranscribeError> {
-            RegionEcho.transcribe(audio)
+        fn transcribe(
+            &mut self,
+            audio: &[f32],
+            language: &str,
+        ) -> Result<Vec<Segment>, TranscribeError> {
+            RegionEcho.transcribe(audio, language)
         }
 
         fn chunk_seconds(&self) -> f64 {
@@ -639,10 +845,11 @@ mod tests {
         let track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
         let run = |parallel| {
             let mut progress = Vec::new();
-            let segments = transcribe_regions(&mut Side(parallel), &track, &regions, &mut |d| {
-                progress.push(d);
-            })
-            .unwrap();
+            let segments =
+                transcribe_regions(&mut Side(parallel), &track, &regions, "en", &mut |d| {
+                    progress.push(d);
+                })
+                .unwrap();
             let starts: Vec<f64> = segments
                 .iter()
                 .flat_map(|s| &s.words)
@@ -696,6 +903,30 @@ mod tests {
     }
 
     #[test]
+    fn languages_are_read_as_codes_names_or_choices() {
+        let fixed = |code: &str| LanguageChoice::Fixed(code.into());
+        assert_eq!(parse_language("nl").unwrap(), fixed("nl"));
+        assert_eq!(parse_language(" Dutch ").unwrap(), fixed("nl"));
+        assert_eq!(
+            parse_language("AUTO").unwrap(),
+            LanguageChoice::Detect(vec![])
+        );
+        let choice = parse_language("en, nl,english").unwrap();
+        assert_eq!(
+            choice,
+            LanguageChoice::Detect(vec!["en".into(), "nl".into()])
+        );
+        assert_eq!(choice.spec(), "en,nl");
+        for bad in ["klingon", "", "en,", "n\0l", "nl;rm"] {
+            let err = parse_language(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("not a language Whisper knows"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn the_encoder_context_is_fitted_to_short_chunks_only() {
         // 50 frames a second, and a margin of 16.
         assert_eq!(audio_context(15.0, false), 766);
@@ -703,9 +934,11 @@ mod tests {
         // A chunk that fills a window (a long region) keeps whisper.cpp's own.
         assert_eq!(audio_context(30.0, false), 0);
         assert_eq!(audio_context(95.0, false), 0);
+        // A short chunk still gets 10 s of context.
+        assert_eq!(audio_context(2.0, false), 516);
         // Flash attention: no pad rows past a fitted context.
         assert_eq!(audio_context(15.0, true), 768);
-        assert_eq!(audio_context(2.0, true), 256);
+        assert_eq!(audio_context(2.0, true), 768);
         assert_eq!(audio_context(26.0, true), 0);
     }
 

@@ -27,9 +27,19 @@ pub struct Call {
     pub participants: Vec<CallParticipant>,
     pub utterances: Vec<Utterance>,
     pub roles: RoleSource,
+    /// The language most of the call was spoken in (ISO 639-1, "en", "nl");
+    /// `null` when nothing was said.
+    #[serde(default = "english_if_unsaid")]
+    pub language: Option<String>,
     pub recording: Recording,
     /// Things the reader should know about this result, in words.
     pub notes: Vec<String>,
+}
+
+/// Transcripts from before rapport recorded languages were English.
+#[allow(clippy::unnecessary_wraps)]
+fn english_if_unsaid() -> Option<String> {
+    Some(crate::language::english())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +51,9 @@ pub struct CallParticipant {
     pub talk_seconds: f64,
     /// This person's share of all talk, 0–1.
     pub talk_share: f64,
+    /// The language this person spoke most; absent when they said nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +64,10 @@ pub struct Utterance {
     pub end: f64,
     pub text: String,
     pub words: Vec<Word>,
+    /// The language it was spoken in: its speaker's (ISO 639-1). Signals
+    /// read it in this language.
+    #[serde(default = "crate::language::english")]
+    pub language: String,
 }
 
 /// What was heard and what was sent to Whisper.
@@ -104,6 +121,8 @@ pub struct TrackTranscript {
     pub participant: Participant,
     pub summary: TrackSummary,
     pub segments: Vec<Segment>,
+    /// What Whisper transcribed it as; `None` for a track without speech.
+    pub language: Option<String>,
 }
 
 /// Talk time counts a person's turns as a listener does, from the first
@@ -139,7 +158,11 @@ fn talk_seconds(track: &TrackTranscript) -> f64 {
 
 /// One person's words (in time order) as utterances: runs of words with
 /// no pause of [`UTTERANCE_GAP_SECONDS`] between them.
-fn utterances_of(speaker: &str, words: impl IntoIterator<Item = Word>) -> Vec<Utterance> {
+fn utterances_of(
+    speaker: &str,
+    language: &str,
+    words: impl IntoIterator<Item = Word>,
+) -> Vec<Utterance> {
     let mut groups: Vec<Vec<Word>> = Vec::new();
     for word in words {
         match groups.last_mut() {
@@ -164,6 +187,7 @@ fn utterances_of(speaker: &str, words: impl IntoIterator<Item = Word>) -> Vec<Ut
                 .collect::<Vec<_>>()
                 .join(" "),
             words,
+            language: language.to_string(),
         })
         .collect()
 }
@@ -180,6 +204,7 @@ fn with_shares(talk: Vec<(Participant, f64)>) -> Vec<CallParticipant> {
             } else {
                 0.0
             },
+            language: None,
         })
         .collect()
 }
@@ -234,6 +259,8 @@ impl Utterance {
                 .collect::<Vec<_>>()
                 .join(" "),
             words,
+            // Set by the call it joins (`Call::from_utterances`).
+            language: String::new(),
         }
     }
 }
@@ -281,6 +308,10 @@ impl Call {
             talks.push(talk_seconds(&track));
             utterances.extend(utterances_of(
                 &track.participant.id,
+                track
+                    .language
+                    .as_deref()
+                    .unwrap_or(crate::language::ENGLISH),
                 track.segments.into_iter().flat_map(|s| s.words),
             ));
             participants.push(track.participant);
@@ -308,19 +339,32 @@ impl Call {
     /// ahead of the other `notes`.
     fn new(
         duration: f64,
-        participants: Vec<CallParticipant>,
+        mut participants: Vec<CallParticipant>,
         utterances: Vec<Utterance>,
         roles: RoleSource,
         recording: Recording,
         mut notes: Vec<String>,
     ) -> Self {
+        fn spoken(u: &Utterance) -> (&str, usize) {
+            (u.language.as_str(), u.words.len().max(1))
+        }
         notes.splice(0..0, role_note(&roles, &participants));
+        for participant in &mut participants {
+            participant.language = crate::language::most_spoken(
+                utterances
+                    .iter()
+                    .filter(|u| u.speaker == participant.person.id)
+                    .map(spoken),
+            );
+        }
+        let language = crate::language::most_spoken(utterances.iter().map(spoken));
         Self {
             schema_version: SCHEMA_VERSION,
             duration,
             participants,
             utterances,
             roles,
+            language,
             recording,
             notes,
         }
@@ -329,13 +373,44 @@ impl Call {
     /// A call known only by what was said, with no audio behind it (a
     /// labelled dataset, a fixture, an imported transcript): each person's
     /// talk time is the length of their utterances, the call runs to the
-    /// last word.
+    /// last word. Every utterance is in `language` when it is given, else
+    /// in its speaker's language as read from all they said (the whole
+    /// call's when that is too little to tell, English when the call is).
     pub fn from_utterances(
         people: Vec<Participant>,
-        utterances: Vec<Utterance>,
+        mut utterances: Vec<Utterance>,
         roles: RoleSource,
         inputs: Vec<String>,
+        language: Option<&str>,
     ) -> Self {
+        let text_of = |speaker: Option<&str>| {
+            utterances
+                .iter()
+                .filter(|u| speaker.is_none_or(|s| u.speaker == s))
+                .map(|u| u.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let call_language = language.map_or_else(
+            || crate::language::of_text(&text_of(None)).unwrap_or_else(crate::language::english),
+            str::to_string,
+        );
+        let languages: Vec<(String, String)> = people
+            .iter()
+            .map(|p| {
+                let own = language
+                    .is_none()
+                    .then(|| crate::language::of_text(&text_of(Some(&p.id))))
+                    .flatten();
+                (p.id.clone(), own.unwrap_or_else(|| call_language.clone()))
+            })
+            .collect();
+        for utterance in &mut utterances {
+            utterance.language = languages
+                .iter()
+                .find(|(id, _)| *id == utterance.speaker)
+                .map_or_else(|| call_language.clone(), |(_, l)| l.clone());
+        }
         let duration = utterances.iter().map(|u| u.end).fold(0.0, f64::max);
         let talk = |id: &str| -> f64 {
             utterances
@@ -372,6 +447,22 @@ impl Call {
         )
     }
 
+    /// Every utterance in `language`, as the user said it is, over what
+    /// its text suggested.
+    pub fn set_language(&mut self, language: &str) {
+        for utterance in &mut self.utterances {
+            utterance.language = language.to_string();
+        }
+        for participant in &mut self.participants {
+            if participant.language.is_some() {
+                participant.language = Some(language.to_string());
+            }
+        }
+        if self.language.is_some() {
+            self.language = Some(language.to_string());
+        }
+    }
+
     pub fn participant(&self, id: &str) -> Option<&CallParticipant> {
         self.participants.iter().find(|p| p.person.id == id)
     }
@@ -393,6 +484,7 @@ mod tests {
 
     fn track(id: &str, role: Role, segments: Vec<Segment>) -> TrackTranscript {
         TrackTranscript {
+            language: Some("en".into()),
             participant: Participant {
                 id: id.into(),
                 name: id.into(),
@@ -453,6 +545,124 @@ mod tests {
         assert!((call.participants[0].talk_seconds - 10.0).abs() < 1e-9);
         assert!((call.participants[1].talk_share - 0.5).abs() < 1e-9);
         assert!(call.notes.is_empty());
+    }
+
+    fn person(id: &str, role: Role) -> Participant {
+        Participant {
+            id: id.into(),
+            name: id.into(),
+            role,
+            track: 1,
+        }
+    }
+
+    #[test]
+    fn each_track_speaks_its_own_language_and_the_call_the_most_spoken() {
+        let mut dutch = track(
+            "p2",
+            Role::Client,
+            vec![Segment {
+                start: 2.0,
+                end: 4.0,
+                words: vec![
+                    word("Wat", 2.0, 2.5),
+                    word("vindt", 2.5, 3.0),
+                    word("u?", 3.0, 4.0),
+                ],
+            }],
+        );
+        dutch.language = Some("nl".into());
+        let english = track(
+            "p1",
+            Role::Consultant,
+            vec![Segment {
+                start: 0.0,
+                end: 1.0,
+                words: vec![word("Hello.", 0.0, 1.0)],
+            }],
+        );
+        let call = Call::assemble(
+            vec![english, dutch],
+            RoleSource::Given,
+            vec![],
+            String::new(),
+        );
+        let languages: Vec<&str> = call
+            .utterances
+            .iter()
+            .map(|u| u.language.as_str())
+            .collect();
+        assert_eq!(languages, ["en", "nl"]);
+        let by_person: Vec<Option<&str>> = call
+            .participants
+            .iter()
+            .map(|p| p.language.as_deref())
+            .collect();
+        assert_eq!(by_person, [Some("en"), Some("nl")]);
+        assert_eq!(call.language.as_deref(), Some("nl"));
+    }
+
+    #[test]
+    fn a_transcript_is_read_in_each_speakers_language() {
+        let lines = [
+            (
+                "p1",
+                "Goedemiddag. Wat heeft uw voorkeur? We kunnen het plan vrijdag bespreken, of liever volgende week.",
+            ),
+            (
+                "p2",
+                "I would rather talk about it next week, when the whole team is back from holiday.",
+            ),
+            ("p1", "Prima."),
+        ];
+        let utterances = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (speaker, text))| {
+                Utterance::evenly_timed(speaker, i as f64 * 10.0, text, 0.3)
+            })
+            .collect();
+        let people = vec![person("p1", Role::Consultant), person("p2", Role::Client)];
+        let mut call =
+            Call::from_utterances(people.clone(), utterances, RoleSource::Given, vec![], None);
+        let languages: Vec<&str> = call
+            .utterances
+            .iter()
+            .map(|u| u.language.as_str())
+            .collect();
+        assert_eq!(languages, ["nl", "en", "nl"]);
+        call.set_language("en");
+        assert!(call.utterances.iter().all(|u| u.language == "en"));
+        assert_eq!(call.language.as_deref(), Some("en"));
+        // Too little text to tell is English, as transcripts were before.
+        let short = Call::from_utterances(
+            people,
+            vec![Utterance::evenly_timed("p1", 0.0, "Ok.", 0.3)],
+            RoleSource::Given,
+            vec![],
+            None,
+        );
+        assert_eq!(short.utterances[0].language, "en");
+    }
+
+    #[test]
+    fn a_transcript_written_before_languages_were_recorded_reads_as_english() {
+        let call = Call::from_utterances(
+            vec![person("p1", Role::Consultant)],
+            vec![Utterance::evenly_timed("p1", 0.0, "Hello there.", 0.3)],
+            RoleSource::Given,
+            vec![],
+            Some("en"),
+        );
+        let mut json = serde_json::to_value(&call).unwrap();
+        json.as_object_mut().unwrap().remove("language");
+        json["utterances"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("language");
+        let read: Call = serde_json::from_value(json).unwrap();
+        assert_eq!(read.language.as_deref(), Some("en"));
+        assert_eq!(read.utterances[0].language, "en");
     }
 
     #[test]

@@ -153,3 +153,26 @@ fn converted_tiny_en_has_whisper_cpp_layout() {
             .contains_key("decoder.blocks.0.cross_attn.key.bias")
     );
 }
+
+#[test]
+fn converted_base_is_multilingual_with_the_joined_weights() {
+    let model = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ggml-base-q8_0.bin"));
+    // The multilingual vocabulary (51,865: whisper.cpp's sign of a
+    // multilingual model), 6 layers of 512 a side, 8 heads.
+    assert_eq!(
+        model.hparams,
+        [51865, 1500, 512, 8, 6, 448, 512, 8, 6, 80, 2007]
+    );
+    // One text token more than tiny.en's: <|endoftext|> is 50,257 here.
+    assert_eq!(model.tokens.len(), 50_257);
+    assert_eq!(model.tokens[0], b"!");
+    assert_eq!(model.tokens[220], b" ");
+    // Per block as tiny.en's: every variable of both halves of
+    // model.bin was read.
+    assert_eq!(model.tensors.len(), 6 * 15 + 6 * 24 + 11);
+    assert_eq!(
+        model.tensors["decoder.token_embedding.weight"].dims,
+        [512, 51865]
+    );
+    assert_eq!(model.tensors["decoder.ln.weight"].dims, [512]);
+}

@@ -289,8 +289,9 @@ impl Labels {
 #[derive(Debug)]
 pub struct Settings {
     pub call: CallOptions,
-    /// `--model`, else the default; resolved only if a recording needs Whisper.
-    pub model: Option<PathBuf>,
+    /// `--model` (a name or a file), else the default; resolved only if a
+    /// recording needs Whisper.
+    pub model: Option<String>,
     /// Whisper's settings for each run (`threads` from [`plan_threads`]).
     pub whisper: WhisperSettings,
     /// Whisper runs at a time.
@@ -400,7 +401,11 @@ pub fn run(
     let model_path = || {
         model
             .get_or_init(|| {
-                crate::model::resolve(settings.model.as_deref()).map_err(|e| e.to_string())
+                crate::model::resolve(crate::model::ModelChoice {
+                    explicit: settings.model.as_deref(),
+                    ..crate::model::ModelChoice::default()
+                })
+                .map_err(|e| e.to_string())
             })
             .clone()
     };

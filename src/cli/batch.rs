@@ -65,9 +65,12 @@ pub struct Args {
     /// How many people share a single mixed (mono) track, in every call.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
     speakers: Option<u8>,
-    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en-q8_0.bin`].
-    #[arg(long, value_name = "PATH")]
-    model: Option<PathBuf>,
+    /// The Whisper model: an installed one's name (`tiny.en`, `base`) or a
+    /// ggml file [default: `$RAPPORT_MODEL`, else tiny.en]. Batches
+    /// transcribe English: a call the manifest says is in another language
+    /// is refused.
+    #[arg(long, value_name = "NAME|PATH")]
+    model: Option<String>,
     /// A rubric (TOML) to score with; changing it re-scores every call
     /// without transcribing again.
     #[arg(long, value_name = "FILE")]

@@ -28,7 +28,7 @@ use rapport::import;
 use rapport::report::Format;
 use rapport::score::Rubric;
 use rapport::transcribe::{
-    DEFAULT_CHUNK_SECONDS, WhisperSettings, WhisperTranscriber, default_threads,
+    DEFAULT_CHUNK_SECONDS, LanguageChoice, WhisperSettings, WhisperTranscriber, default_threads,
 };
 use rapport::{CallOptions, Progress};
 use std::io::{self, Write};
@@ -159,9 +159,20 @@ pub struct TranscriptionArgs {
     /// number is estimated from their voices; 1 leaves the track unsplit.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
     speakers: Option<u8>,
-    /// A ggml Whisper model [default: `$RAPPORT_MODEL`, else `models/ggml-tiny.en-q8_0.bin`].
-    #[arg(long, value_name = "PATH")]
-    model: Option<PathBuf>,
+    /// The Whisper model: an installed one's name (`tiny.en`, `base`) or a
+    /// ggml file [default: `$RAPPORT_MODEL`, else `model` in rapport.toml,
+    /// else base for a `--language` other than English, else tiny.en].
+    #[arg(long, value_name = "NAME|PATH")]
+    model: Option<String>,
+    /// The language spoken: a code such as `en` or `nl`; `auto` to detect
+    /// it per track from its first speech; or the languages to detect
+    /// between, `en,nl` (surer than auto on accented speech). Detecting,
+    /// and any language but English, need a multilingual model (base)
+    /// [default: `language` in rapport.toml, else auto with a multilingual
+    /// model, en with an English-only one]. For a transcript, what it is
+    /// in over what its text suggests.
+    #[arg(long, value_name = "auto|en|nl|en,nl|…", value_parser = language)]
+    language: Option<LanguageChoice>,
     /// CPU threads for Whisper [default: the cores available, at most 8].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
@@ -237,6 +248,10 @@ impl WhisperArgs {
     }
 }
 
+fn language(value: &str) -> Result<LanguageChoice, String> {
+    rapport::transcribe::parse_language(value).map_err(|e| e.to_string())
+}
+
 fn chunk_seconds(value: &str) -> Result<f64, String> {
     match value.parse::<f64>() {
         Ok(seconds) if (1.0..=3600.0).contains(&seconds) => Ok(seconds),
@@ -294,13 +309,34 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
         if !args.offsets.is_empty() {
             anyhow::bail!("--offset places recordings on a timeline; a transcript has its own");
         }
-        let call = import::read(path, format, args.consultant.as_deref(), &consultant_names)?;
+        let mut call = import::read(path, format, args.consultant.as_deref(), &consultant_names)?;
+        match &args.language {
+            Some(LanguageChoice::Fixed(code)) => call.set_language(code),
+            Some(LanguageChoice::Detect(_)) | None => {}
+        }
         return Ok(call);
     }
-    let model_path = rapport::model::resolve(args.model.as_deref())?;
-    let settings = args
+    let language = match (&args.language, &config.language) {
+        (Some(given), _) => Some(given.clone()),
+        (None, Some(configured)) => Some(
+            rapport::transcribe::parse_language(configured)
+                .with_context(|| format!("`language` in {}", rapport::config::FILE_NAME))?,
+        ),
+        (None, None) => None,
+    };
+    let language_spec = language.as_ref().map(LanguageChoice::spec);
+    let model_path = rapport::model::resolve(rapport::model::ModelChoice {
+        explicit: args.model.as_deref(),
+        configured: config.model.as_deref(),
+        language: language_spec.as_deref(),
+    })?;
+    let mut settings = args
         .whisper
         .settings(args.threads.map_or_else(default_threads, usize::from));
+    settings.language = match language {
+        Some(asked) => asked,
+        None => rapport::transcribe::default_language(&model_path),
+    };
     let options = CallOptions {
         consultant: args.consultant.clone(),
         consultant_names,

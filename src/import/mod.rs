@@ -301,6 +301,7 @@ fn build(
         utterances,
         roles,
         vec![path.display().to_string()],
+        None,
     ))
 }
 
@@ -312,6 +313,8 @@ fn utterance(speaker: &str, cue: Cue) -> Utterance {
             end: cue.end,
             text: cue.text,
             words,
+            // Set by the call it joins (`Call::from_utterances`).
+            language: String::new(),
         };
     }
     let count = cue.text.split_whitespace().count().max(1);

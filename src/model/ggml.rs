@@ -18,9 +18,11 @@ use half::f16;
 use std::io::Write;
 use std::path::Path;
 
-const GGML_MAGIC: u32 = 0x6767_6d6c;
-/// Tokens 0..50255 are GPT-2's; whisper.cpp adds the special ones itself.
-const TEXT_TOKENS: usize = 50_256;
+pub(super) const GGML_MAGIC: u32 = 0x6767_6d6c;
+/// The first special token: the text tokens come before it (50,256 in the
+/// English-only vocabulary, 50,257 in the multilingual one), and
+/// whisper.cpp adds the special ones itself.
+const END_OF_TEXT: &str = "<|endoftext|>";
 const SAMPLE_RATE: u32 = 16_000;
 const N_FFT: usize = 400;
 
@@ -360,7 +362,11 @@ pub fn convert<'a>(
             Weights::Q8_0 => FTYPE_Q8_0,
         },
     };
-    let tokens = vocab::decode_tokens(vocabulary, TEXT_TOKENS).map_err(|line| {
+    let text_tokens = vocabulary
+        .split('\n')
+        .position(|line| line == END_OF_TEXT)
+        .ok_or_else(|| b.invalid(format!("vocabulary.txt has no {END_OF_TEXT} line")))?;
+    let tokens = vocab::decode_tokens(vocabulary, text_tokens).map_err(|line| {
         b.invalid(format!(
             "vocabulary.txt line {line} is missing or not a GPT-2 byte-level token"
         ))

@@ -49,6 +49,7 @@ pub fn call(lines: &[(Role, f64, &str)]) -> Call {
         utterances,
         RoleSource::Given,
         vec!["fixture".into()],
+        Some(crate::language::ENGLISH),
     )
 }
 
