@@ -6,7 +6,7 @@
 //! opened anywhere without the call's contents leaving the file. The
 //! template engine (askama) escapes every value it inserts.
 
-use super::{class_of, score_text, speaker_label, talk_shares, timestamp};
+use super::{class_of, languages_heard, score_text, speaker_label, talk_shares, timestamp};
 use crate::Analysis;
 use crate::speakers::Role;
 use askama::Template;
@@ -148,7 +148,14 @@ pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
     let (rows, markers) = timeline(analysis, &evidence);
     let page = Page {
         title: call.recording.inputs.join(", "),
-        subtitle: format!("{} · {}", timestamp(call.duration), talk_shares(call)),
+        subtitle: format!(
+            "{} · {}{}",
+            timestamp(call.duration),
+            talk_shares(call),
+            languages_heard(call)
+                .map(|languages| format!(" · {languages}"))
+                .unwrap_or_default()
+        ),
         overall: score_text(card.overall),
         overall_class: class_of(card.overall),
         rubric: card.rubric.clone(),

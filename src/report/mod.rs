@@ -54,6 +54,23 @@ pub(crate) fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
 }
 
+/// The languages spoken, by name, when not all English ("Dutch", "Dutch
+/// and English"): the scorecard says so beside the talk shares.
+fn languages_heard(call: &Call) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for code in call
+        .participants
+        .iter()
+        .filter_map(|p| p.language.as_deref())
+    {
+        let name = crate::language::name(code);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    (names.iter().any(|n| n != "English")).then(|| names.join(" and "))
+}
+
 /// "Consultant 68 %, Client 32 %".
 fn talk_shares(call: &Call) -> String {
     call.participants
@@ -165,11 +182,15 @@ pub fn transcript_text(call: &Call) -> String {
     for p in &call.participants {
         let _ = writeln!(
             out,
-            "  {:<12} {:<16} talk {:>6.1} s ({:>3.0} %)",
+            "  {:<12} {:<16} talk {:>6.1} s ({:>3.0} %){}",
             speaker_label(call, &p.person.id),
             terminal_safe(&p.person.name),
             p.talk_seconds,
-            p.talk_share * 100.0
+            p.talk_share * 100.0,
+            p.language
+                .as_deref()
+                .map(|code| format!("  {}", crate::language::name(code)))
+                .unwrap_or_default()
         );
     }
     for note in &call.notes {

@@ -1,7 +1,9 @@
 //! The scorecard for a terminal: the score, the four dimensions with their
 //! reasons, the key numbers, and the evidence with timestamps.
 
-use super::{Grade, score_text, speaker_label, talk_shares, terminal_safe, timestamp};
+use super::{
+    Grade, languages_heard, score_text, speaker_label, talk_shares, terminal_safe, timestamp,
+};
 use crate::Analysis;
 use crate::score::CheckScore;
 use anstyle::{AnsiColor, Style};
@@ -64,10 +66,13 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
     let h = p.heading;
     let _ = writeln!(
         out,
-        "{h}{}{h:#} · {} · {}",
+        "{h}{}{h:#} · {} · {}{}",
         terminal_safe(&call.recording.inputs.join(", ")),
         timestamp(call.duration),
-        talk_shares(call)
+        talk_shares(call),
+        languages_heard(call)
+            .map(|languages| format!(" · {languages}"))
+            .unwrap_or_default()
     );
     // Notes come first: they say what the numbers below can be trusted for
     // (roles assumed, one side not heard, a mixed track not scored).
