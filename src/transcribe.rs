@@ -226,6 +226,7 @@ pub struct WhisperTranscriber {
     context: WhisperContext,
     states: Vec<WhisperState>,
     settings: WhisperSettings,
+    path: PathBuf,
 }
 
 impl std::fmt::Debug for WhisperTranscriber {
@@ -254,21 +255,7 @@ impl WhisperTranscriber {
             .use_gpu(cfg!(feature = "cuda"));
         let context =
             WhisperContext::new_with_params(path, params).map_err(|e| load_error(e.to_string()))?;
-        if !context.is_multilingual() {
-            let what = match &settings.language {
-                LanguageChoice::Detect(_) => Some("detect the language".to_string()),
-                LanguageChoice::Fixed(code) if code == "en" => None,
-                LanguageChoice::Fixed(other) => {
-                    Some(format!("transcribe {}", crate::language::name(other)))
-                }
-            };
-            if let Some(what) = what {
-                return Err(TranscribeError::EnglishOnly {
-                    path: model.to_path_buf(),
-                    what,
-                });
-            }
-        }
+        check_language(&context, model, &settings.language)?;
         let states = (0..settings.states.clamp(1, settings.threads.max(1)))
             .map(|_| context.create_state())
             .collect::<Result<_, _>>()
@@ -277,7 +264,16 @@ impl WhisperTranscriber {
             context,
             states,
             settings,
+            path: model.to_path_buf(),
         })
+    }
+
+    /// Transcribes what follows in `language`, as a model loaded with it
+    /// would (a batch reuses one model for calls in several languages).
+    pub fn set_language(&mut self, language: LanguageChoice) -> Result<(), TranscribeError> {
+        check_language(&self.context, &self.path, &language)?;
+        self.settings.language = language;
+        Ok(())
     }
 }
 
@@ -317,6 +313,26 @@ pub fn parse_language(value: &str) -> Result<LanguageChoice, TranscribeError> {
     Ok(match <[String; 1]>::try_from(codes) {
         Ok([one]) => LanguageChoice::Fixed(one),
         Err(several) => LanguageChoice::Detect(several),
+    })
+}
+
+/// An English-only model can neither detect a language nor hear another.
+fn check_language(
+    context: &WhisperContext,
+    model: &Path,
+    language: &LanguageChoice,
+) -> Result<(), TranscribeError> {
+    if context.is_multilingual() {
+        return Ok(());
+    }
+    let what = match language {
+        LanguageChoice::Detect(_) => "detect the language".to_string(),
+        LanguageChoice::Fixed(code) if code == crate::language::ENGLISH => return Ok(()),
+        LanguageChoice::Fixed(other) => format!("transcribe {}", crate::language::name(other)),
+    };
+    Err(TranscribeError::EnglishOnly {
+        path: model.to_path_buf(),
+        what,
     })
 }
 

@@ -11,7 +11,7 @@
 //! consultant = "Ann Smith"       # a track, a file or a speaker name, as --consultant
 //! date = 2026-11-16T09:30:00     # or 2026-11-16
 //! offsets = { "mon/acme--dana.m4a" = 1.5 }
-//! language = "en"
+//! language = "nl"                # transcribed (with base) and read as Dutch
 //! tags = ["kick-off"]
 //! ```
 //!
@@ -69,7 +69,9 @@ pub struct CallMeta {
     /// The client's organisation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
-    /// The language spoken, as a code ("en").
+    /// The language spoken, as a code ("en", "nl"): the call is
+    /// transcribed in it (any but English with a multilingual model), and a
+    /// transcript file is read as being in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

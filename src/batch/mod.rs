@@ -23,11 +23,11 @@ pub use outdir::{CallRecord, DateSource, Failure, Outdir, Page};
 use crate::cache::{self, Cache};
 use crate::detectors::Detectors;
 use crate::score::Rubric;
-use crate::transcribe::{WhisperSettings, WhisperTranscriber};
+use crate::transcribe::{LanguageChoice, WhisperSettings, WhisperTranscriber};
 use crate::{CallOptions, Progress, import};
 use jiff::civil::Date;
 use rayon::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Mutex, PoisonError};
 use thiserror::Error;
@@ -292,8 +292,14 @@ pub struct Settings {
     /// `--model` (a name or a file), else the default; resolved only if a
     /// recording needs Whisper.
     pub model: Option<String>,
-    /// Whisper's settings for each run (`threads` from [`plan_threads`]).
+    /// `model` in rapport.toml.
+    pub configured_model: Option<String>,
+    /// Whisper's settings for each run (`threads` from [`plan_threads`]);
+    /// the language is each call's ([`Settings::whisper_for`]).
     pub whisper: WhisperSettings,
+    /// The language asked for (`--language`, rapport.toml), for the calls
+    /// whose manifest entry names none; else the model's default.
+    pub language: Option<LanguageChoice>,
     /// Whisper runs at a time.
     pub jobs: usize,
     /// A change to it (to what it says, not to its comments) re-scores every call.
@@ -309,6 +315,35 @@ pub struct Settings {
 impl Settings {
     /// The batch's options with what the manifest says of this call: its
     /// consultant and its files' offsets.
+    /// Whisper's settings for `call` with `model`: in the language its
+    /// manifest entry names, else the one asked for, else the model's
+    /// default (detected with a multilingual model, English otherwise).
+    fn whisper_for(&self, call: &CallInputs, model: &Path) -> WhisperSettings {
+        let listed = call
+            .listed
+            .as_ref()
+            .and_then(|l| l.meta.language.clone())
+            .map(LanguageChoice::Fixed);
+        WhisperSettings {
+            language: listed
+                .or_else(|| self.language.clone())
+                .unwrap_or_else(|| crate::transcribe::default_language(model)),
+            ..self.whisper.clone()
+        }
+    }
+
+    /// The language a transcript file is said to be in (its manifest
+    /// entry's, else one `--language` gave), over what its text suggests.
+    fn transcript_language<'a>(&'a self, call: &'a CallInputs) -> Option<&'a str> {
+        call.listed
+            .as_ref()
+            .and_then(|l| l.meta.language.as_deref())
+            .or(match &self.language {
+                Some(LanguageChoice::Fixed(code)) => Some(code.as_str()),
+                _ => None,
+            })
+    }
+
     fn options_for(&self, call: &CallInputs) -> CallOptions {
         let mut options = self.call.clone();
         if let Some(listed) = &call.listed {
@@ -397,13 +432,26 @@ pub fn run(
         calls: calls.len(),
         audio_seconds: audio.iter().sum(),
     });
+    // The language asked for picks the model, else the first language
+    // other than English that the manifest names.
+    let wanted = settings
+        .language
+        .as_ref()
+        .map(LanguageChoice::spec)
+        .or_else(|| {
+            calls
+                .iter()
+                .filter_map(|c| c.listed.as_ref()?.meta.language.clone())
+                .find(|l| l != crate::language::ENGLISH)
+        });
     let model = std::sync::OnceLock::new();
     let model_path = || {
         model
             .get_or_init(|| {
                 crate::model::resolve(crate::model::ModelChoice {
                     explicit: settings.model.as_deref(),
-                    ..crate::model::ModelChoice::default()
+                    configured: settings.configured_model.as_deref(),
+                    language: wanted.as_deref(),
                 })
                 .map_err(|e| e.to_string())
             })
@@ -551,32 +599,25 @@ fn without_whisper(
     settings: &Settings,
     model_path: &dyn Fn() -> Result<PathBuf, String>,
 ) -> Result<Outcome, NeedsWhisper> {
-    if let Some(language) = call
-        .listed
-        .as_ref()
-        .and_then(|l| l.meta.language.as_deref())
-        .filter(|l| *l != "en")
-    {
-        return Ok(fail(
-            call,
-            outdir,
-            format!(
-                "the calls manifest says it is in {language:?}; rapport analyses English calls only so far, and would score a mistranscript"
-            ),
-        ));
-    }
     let options = settings.options_for(call);
     let transcript = crate::transcript_input(&call.inputs);
     let key = match &transcript {
         Ok(Some(_)) => cache::content_key(
             &call.inputs,
             &format!(
-                "import|{:?}|{:?}",
-                options.consultant, options.consultant_names
+                "import|{:?}|{:?}|{:?}",
+                options.consultant,
+                options.consultant_names,
+                settings.transcript_language(call)
             ),
         ),
         Ok(None) => match model_path() {
-            Ok(model) => cache::transcript_key(&call.inputs, &options, &model, &settings.whisper),
+            Ok(model) => cache::transcript_key(
+                &call.inputs,
+                &options,
+                &model,
+                &settings.whisper_for(call, &model),
+            ),
             Err(reason) => return Ok(fail(call, outdir, reason)),
         },
         Err(e) => return Ok(fail(call, outdir, e.to_string())),
@@ -609,7 +650,12 @@ fn without_whisper(
                 options.consultant.as_deref(),
                 &options.consultant_names,
             ) {
-                Ok(call) => (call, Outcome::Imported),
+                Ok(mut transcript) => {
+                    if let Some(language) = settings.transcript_language(call) {
+                        transcript.set_language(language);
+                    }
+                    (transcript, Outcome::Imported)
+                }
                 Err(e) => return Ok(fail(call, outdir, e.to_string())),
             }
         }
@@ -677,13 +723,14 @@ fn with_whisper(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(), String> {
     let model = model_path()?;
+    let wanted = settings.whisper_for(job.call, &model);
     let whisper = if let Some(loaded) = transcriber.as_mut() {
         loaded
+            .set_language(wanted.language)
+            .map_err(|e| e.to_string())?;
+        loaded
     } else {
-        transcriber.insert(
-            WhisperTranscriber::load(&model, settings.whisper.clone())
-                .map_err(|e| e.to_string())?,
-        )
+        transcriber.insert(WhisperTranscriber::load(&model, wanted).map_err(|e| e.to_string())?)
     };
     let call = crate::transcribe_call(
         &job.call.inputs,

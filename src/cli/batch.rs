@@ -9,6 +9,7 @@ use rapport::batch::{self, CallInputs, Outcome, Outdir, Page, Shard, manifest};
 use rapport::config::Config;
 use rapport::report;
 use rapport::summary::{self, Week};
+use rapport::transcribe::LanguageChoice;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,11 +67,17 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
     speakers: Option<u8>,
     /// The Whisper model: an installed one's name (`tiny.en`, `base`) or a
-    /// ggml file [default: `$RAPPORT_MODEL`, else tiny.en]. Batches
-    /// transcribe English: a call the manifest says is in another language
-    /// is refused.
+    /// ggml file [default: `$RAPPORT_MODEL`, else `model` in rapport.toml,
+    /// else base when a language other than English is asked for or named
+    /// in the calls manifest, else tiny.en].
     #[arg(long, value_name = "NAME|PATH")]
     model: Option<String>,
+    /// The language spoken in the calls whose manifest entry names none:
+    /// a code (`en`, `nl`), `auto`, or the languages to detect between
+    /// (`en,nl`: a mixed week) [default: `language` in rapport.toml, else
+    /// auto with a multilingual model, en with an English-only one].
+    #[arg(long, value_name = "auto|en|nl|en,nl|…", value_parser = super::language)]
+    language: Option<LanguageChoice>,
     /// A rubric (TOML) to score with; changing it re-scores every call
     /// without transcribing again.
     #[arg(long, value_name = "FILE")]
@@ -102,6 +109,22 @@ enum PageArg {
     Json,
 }
 
+/// "calls.toml: 8 calls listed", for each manifest found.
+fn say_what_manifests_list(found: &batch::Discovered) {
+    for manifest in &found.manifests {
+        let listed = found
+            .calls
+            .iter()
+            .filter(|c| c.listed.as_ref().is_some_and(|l| &l.manifest == manifest))
+            .count();
+        eprintln!(
+            "{}: {listed} call{} listed",
+            manifest.display(),
+            if listed == 1 { "" } else { "s" }
+        );
+    }
+}
+
 pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a batch.
     let rubric = rubric(args.rubric.as_deref())?;
@@ -116,18 +139,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         return write_manifest(args, &targets);
     }
     let found = batch::discover(&targets, &args.output, args.manifest.as_deref())?;
-    for manifest in &found.manifests {
-        let listed = found
-            .calls
-            .iter()
-            .filter(|c| c.listed.as_ref().is_some_and(|l| &l.manifest == manifest))
-            .count();
-        eprintln!(
-            "{}: {listed} call{} listed",
-            manifest.display(),
-            if listed == 1 { "" } else { "s" }
-        );
-    }
+    say_what_manifests_list(&found);
     let shard = match &args.shard {
         Some(spec) => Some(spec.parse::<Shard>()?),
         None => Shard::from_env(|name| std::env::var(name).ok())?,
@@ -155,6 +167,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         args.threads.map(usize::from),
     );
     let config = Config::load()?;
+    let language = super::asked_language(args.language.as_ref(), &config)?;
     let settings = batch::Settings {
         call: CallOptions {
             consultant: args.consultant.clone(),
@@ -168,6 +181,8 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
             ..CallOptions::default()
         },
         model: args.model.clone(),
+        configured_model: config.model.clone(),
+        language,
         whisper: args.whisper.settings(threads),
         jobs,
         rubric,

@@ -248,6 +248,22 @@ impl WhisperArgs {
     }
 }
 
+/// The language asked for: `--language`, else rapport.toml's.
+fn asked_language(
+    given: Option<&LanguageChoice>,
+    config: &Config,
+) -> Result<Option<LanguageChoice>> {
+    if let Some(given) = given {
+        return Ok(Some(given.clone()));
+    }
+    config
+        .language
+        .as_deref()
+        .map(rapport::transcribe::parse_language)
+        .transpose()
+        .with_context(|| format!("`language` in {}", rapport::config::FILE_NAME))
+}
+
 fn language(value: &str) -> Result<LanguageChoice, String> {
     rapport::transcribe::parse_language(value).map_err(|e| e.to_string())
 }
@@ -301,7 +317,7 @@ pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::VoiceModel
 pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
     let config = Config::load()?;
     let consultant_names = if args.consultant.is_none() {
-        config.consultant
+        config.consultant.clone()
     } else {
         Vec::new()
     };
@@ -316,14 +332,7 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
         }
         return Ok(call);
     }
-    let language = match (&args.language, &config.language) {
-        (Some(given), _) => Some(given.clone()),
-        (None, Some(configured)) => Some(
-            rapport::transcribe::parse_language(configured)
-                .with_context(|| format!("`language` in {}", rapport::config::FILE_NAME))?,
-        ),
-        (None, None) => None,
-    };
+    let language = asked_language(args.language.as_ref(), &config)?;
     let language_spec = language.as_ref().map(LanguageChoice::spec);
     let model_path = rapport::model::resolve(rapport::model::ModelChoice {
         explicit: args.model.as_deref(),
