@@ -252,8 +252,14 @@ impl<'a> Input<'a> {
 
     /// What the learned model decides about `label` on an utterance;
     /// `None` when the rules decide it (no model, or none for the label).
+    /// The learned detectors' verdict on an utterance; `None` when the
+    /// rules decide: with `--detectors rules`, and for an utterance not in
+    /// English, which the detectors never learned from.
     pub fn decision(&self, utterance: usize, label: Label) -> Option<Decision> {
         let model = self.detectors.model()?;
+        if self.call.utterances[utterance].language != crate::language::ENGLISH {
+            return None;
+        }
         self.decisions[utterance].get_or_init(|| model.decide(&self.observation(utterance)))
             [label as usize]
     }
@@ -263,9 +269,12 @@ impl<'a> Input<'a> {
     /// made one by one by whichever signal asks first while the others wait.
     pub fn decide_every_utterance(&self) {
         if let Some(model) = self.detectors.model() {
-            (0..self.texts.len()).into_par_iter().for_each(|i| {
-                self.decisions[i].get_or_init(|| model.decide(&self.observation(i)));
-            });
+            (0..self.texts.len())
+                .into_par_iter()
+                .filter(|&i| self.call.utterances[i].language == crate::language::ENGLISH)
+                .for_each(|i| {
+                    self.decisions[i].get_or_init(|| model.decide(&self.observation(i)));
+                });
         }
     }
 
@@ -679,6 +688,21 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
     use std::fmt::Write as _;
+
+    #[test]
+    fn the_learned_detectors_decide_english_utterances_only() {
+        let mut call = testing::call(&[(Role::Consultant, 0.0, "Which would you prefer?")]);
+        let shipped = Detectors::default();
+        assert!(
+            Input::with_detectors(&call, &shipped)
+                .decision(0, Label::Handback)
+                .is_some()
+        );
+        call.set_language("nl");
+        let input = Input::with_detectors(&call, &shipped);
+        input.decide_every_utterance();
+        assert!(input.decision(0, Label::Handback).is_none());
+    }
 
     #[test]
     fn every_signal_is_documented_with_every_heading() {
