@@ -58,6 +58,16 @@
 //! - "You're right.", "You could try a nasal spray.", "You need to stop."
 //!   (agreement, an option, an order: not the client's meaning)
 //!
+//! ## In Dutch
+//!
+//! The rules alone decide checks, explanations and summaries (the
+//! detectors learned English): "Is dat duidelijk?", "Snapt u wat ik
+//! bedoel?", "Heeft u nog vragen?" (check); "Laat me uitleggen hoe het
+//! werkt.", "Met andere woorden" (explain); "Als ik u goed begrijp…",
+//! "Wat ik hoor is…", "Het klinkt alsof…" (summary). Reflections are found
+//! in English only so far. Not: "Dat is mij niet duidelijk.", "Klinkt
+//! goed.", "Ik stuur het morgen."
+//!
 //! ## Settings
 //!
 //! None.
@@ -166,6 +176,83 @@ static CUES: LazyLock<[(&'static str, Cues); 3]> = LazyLock::new(|| {
     ]
 });
 
+/// The same kinds in Dutch, formal (u) and informal (je).
+static CUES_NL: LazyLock<[(&'static str, Cues); 3]> = LazyLock::new(|| {
+    [
+        (
+            "check",
+            patterns(&[
+                "is dat|dit|het duidelijk",
+                "is dat|dit|het zo duidelijk",
+                "snapt|begrijpt|snap|begrijp u|je|jij wat ik bedoel",
+                "kunt|kan u|je|jij me|mij volgen",
+                "kunt|kan u|je|jij me|mij nog volgen",
+                "volgt u|je|jij me|mij",
+                "heeft|hebt|heb u|je|jij nog|verder vragen",
+                "zijn er nog vragen",
+                "nog vragen tot nu toe|zover",
+                "heb ik dat|het goed begrepen",
+                "is dat wat u|je|jij bedoelt",
+                "bedoelt u|je|jij dat",
+                "helpt dat|dit",
+                "is dat een goede|juiste samenvatting",
+                "klopt dat|dit zo",
+                "hoe klinkt dat|dit",
+                "werkt dat|dit voor u|je|jou",
+                "maakt dat|dit het duidelijker",
+            ]),
+        ),
+        (
+            "explain",
+            patterns(&[
+                "laat me|mij uitleggen|verduidelijken",
+                "laat me|mij even uitleggen",
+                "ik leg het|dat|dit even uit",
+                "ik leg het|dat|dit uit",
+                "ik zal het|dat|dit uitleggen",
+                "met andere woorden",
+                "simpel|eenvoudig|kort gezegd",
+                "het werkt zo",
+                "zo werkt het",
+                "wat dat|dit betekent is",
+                "in het kort",
+                "zie het als",
+            ]),
+        ),
+        (
+            "summary",
+            patterns(&[
+                "als ik u|je|jou goed begrijp",
+                "als ik het goed begrijp",
+                "als ik u|je|jou goed begrepen heb",
+                "als ik het goed begrepen heb",
+                "wat ik hoor is",
+                "wat ik u|je|jou hoor zeggen",
+                "ik hoor u|je|jou zeggen",
+                "u zegt dus|eigenlijk",
+                "je zegt dus|eigenlijk",
+                "dus u zegt|bedoelt",
+                "dus je zegt|bedoelt",
+                "het klinkt alsof",
+                "samengevat",
+                "om samen te vatten",
+                "laat me|mij even samenvatten",
+                "laat me|mij samenvatten",
+                "als ik het samenvat",
+            ]),
+        ),
+    ]
+});
+
+/// The cue kinds for `language`; none for a language rapport has no cues for.
+fn cues_in(language: &str) -> Option<&'static [(&'static str, Cues); 3]> {
+    match language {
+        "en" => Some(&CUES),
+        "nl" => Some(&CUES_NL),
+        _ => None,
+    }
+}
+
 /// How a reflection opens, once fillers are skipped: the client as the
 /// subject of what they feel, think, want, did or are, or how it sounds.
 static REFLECTIONS: LazyLock<Cues> = LazyLock::new(|| {
@@ -270,10 +357,17 @@ fn reflects(input: &Input, utterance: usize, sentence: &Sentence) -> bool {
         && !directive_advice::orders(&words)
 }
 
-/// The kind of moment a sentence is (`check`, `explain`, `summary`), if any.
+/// The kind of moment an English sentence is (`check`, `explain`,
+/// `summary`), if any.
 pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<&'static str> {
+    classify_in("en", text, sentence)
+}
+
+/// The kind of moment a sentence in `language` is, if any.
+fn classify_in(language: &str, text: &Tokenized, sentence: &Sentence) -> Option<&'static str> {
     let words: Vec<&Token> = text.words(sentence).collect();
-    CUES.iter()
+    cues_in(language)?
+        .iter()
         .find(|(_, cues)| {
             cues.find(&words).is_some_and(|cue| {
                 // "Sounds like a plan" agrees; it does not play anything back.
@@ -294,7 +388,7 @@ impl Signal for CheckUnderstanding {
         let mut evidence: Vec<_> = decided(
             input,
             Label::CheckUnderstanding,
-            |i, sentence| classify(&input.texts[i], sentence),
+            |i, sentence| classify_in(input.language(i), &input.texts[i], sentence),
             // What no cue names: a check when it asks, else an explanation.
             |_, sentence| {
                 if sentence.terminator == Some('?') {
@@ -311,7 +405,7 @@ impl Signal for CheckUnderstanding {
         })
         .collect();
         add_untaken(input, &mut evidence, "reflection", 0.7, |i, sentence| {
-            reflects(input, i, sentence)
+            input.language(i) == "en" && reflects(input, i, sentence)
         });
         let consultant = |kind: &str| {
             evidence
@@ -362,7 +456,7 @@ impl Signal for CheckUnderstanding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{call, check_table};
+    use super::super::testing::{call, check_table, check_table_in};
     use super::*;
 
     #[test]
@@ -406,6 +500,42 @@ mod tests {
                 "You still need to use the cream.",
                 "So you're worried?",
                 "So, it looks like it's just a viral infection.",
+            ],
+        );
+    }
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &CheckUnderstanding,
+            Role::Consultant,
+            &[
+                ("Is dat duidelijk?", "check"),
+                ("is dat duidelijk", "check"),
+                ("Snapt u wat ik bedoel?", "check"),
+                ("Heeft u nog vragen?", "check"),
+                ("Kunt u me nog volgen?", "check"),
+                ("Laat me uitleggen hoe de goedkeuring werkt.", "explain"),
+                (
+                    "Met andere woorden, het bestuur wil eerst een plan.",
+                    "explain",
+                ),
+                (
+                    "Als ik u goed begrijp, wil het bestuur eerst een plan.",
+                    "summary",
+                ),
+                (
+                    "Wat ik hoor is dat de planning u meer zorgen baart.",
+                    "summary",
+                ),
+                ("Het klinkt alsof de timing het probleem is.", "summary"),
+            ],
+            &[
+                "Dat is mij niet duidelijk.",
+                "Klinkt goed.",
+                "Ik stuur het morgen.",
+                "Het regent vandaag.",
             ],
         );
     }

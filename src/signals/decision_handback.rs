@@ -45,6 +45,16 @@
 //!   board.", "I'll decide later."
 //! - Preferences asked about the past: "Which one did you buy?"
 //!
+//! ## In Dutch
+//!
+//! The rules alone decide (the detectors learned English), on the same
+//! two kinds of cue: asking for a preference ("Wat heeft uw voorkeur?",
+//! "Hoe wilt u verder?", "Zou je liever eerst de pilot doen?") and saying
+//! the decision is theirs ("Het is aan u.", "U beslist.", "Dat is jouw
+//! keuze.", "Ik kan die keuze niet voor u maken.", "Wat u maar wilt.").
+//! Not: "Het is mijn keuze.", "Dat is aan het bestuur.", "Ik beslis later.",
+//! "Welke heeft u gekocht?".
+//!
 //! ## Settings
 //!
 //! None. The rubric asks for at least one hand-back when options were
@@ -98,6 +108,53 @@ static CUES: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
+/// The same in Dutch, formal (u, uw) and informal (je, jij, jouw).
+static CUES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "wat|welke heeft|is uw|jouw|je voorkeur",
+        "wat|welke heeft|is de voorkeur",
+        "heeft|hebt u een voorkeur",
+        "heb je|jij een voorkeur",
+        "welke optie|variant|aanpak|richting|kant kiest|wilt|wil|neemt|verkiest u|je|jij",
+        "welke kiest|wilt|wil|neemt|verkiest u|je|jij",
+        "wat kiest|verkiest u|je|jij",
+        "hoe wilt|wil u|je|jij verder|doorgaan|verdergaan",
+        "hoe wilt|wil u|je|jij het aanpakken|doen|spelen",
+        "wat wilt|wil u|je|jij doen",
+        "wat zou u|je|jij willen doen",
+        "zou u|je|jij liever",
+        "wat zou u|je|jij liever",
+        "wat vindt u dat we moeten",
+        "wat vind je|jij dat we moeten",
+        "hoe wilt|wil u|je|jij dat we",
+        "het|dat is aan u|jou",
+        "het|dat is helemaal|echt|volledig|gewoon aan u|jou",
+        "aan u|jou de keuze|beslissing",
+        "de keuze|beslissing is aan u|jou",
+        "de keuze|beslissing ligt bij u|jou",
+        "de keuze|beslissing is de uwe|jouwe",
+        "het|dat is uw|jouw|je keuze|beslissing",
+        "het|dat is echt|helemaal|volledig uw|jouw|je keuze|beslissing",
+        "u|jij beslist|bepaalt|kiest",
+        "beslist|bepaalt|kiest u|jij",
+        "wat u|je|jij maar wilt|kiest|beslist",
+        "zoals u|je|jij wilt",
+        "keuze|keuzes|beslissing|beslissingen niet voor u|jou",
+        "u|jij bent de baas",
+        "u|jij zit aan het stuur",
+    ])
+});
+
+/// The cues that hand a decision back in `language`; none for a language
+/// rapport has no cues for.
+fn cues_in(language: &str) -> Option<&'static Cues> {
+    match language {
+        "en" => Some(&CUES),
+        "nl" => Some(&CUES_NL),
+        _ => None,
+    }
+}
+
 /// Saying outright that the decision is the other person's.
 static AUTONOMY: LazyLock<Cues> = LazyLock::new(|| {
     patterns(&[
@@ -125,10 +182,15 @@ fn grants_autonomy(text: &Tokenized, sentence: &Sentence) -> bool {
     sentence.terminator != Some('?') && AUTONOMY.find(&words).is_some()
 }
 
-/// Whether a sentence hands a decision to the other person.
+/// Whether an English sentence hands a decision to the other person.
 pub fn hands_back(text: &Tokenized, sentence: &Sentence) -> bool {
+    hands_back_in("en", text, sentence)
+}
+
+/// Whether a sentence in `language` hands a decision to the other person.
+fn hands_back_in(language: &str, text: &Tokenized, sentence: &Sentence) -> bool {
     let words: Vec<&Token> = text.words(sentence).collect();
-    CUES.find(&words).is_some()
+    cues_in(language).is_some_and(|cues| cues.find(&words).is_some())
 }
 
 impl Signal for DecisionHandback {
@@ -140,7 +202,7 @@ impl Signal for DecisionHandback {
         let mut evidence: Vec<_> = decided(
             input,
             Label::Handback,
-            |i, sentence| hands_back(&input.texts[i], sentence).then_some(()),
+            |i, sentence| hands_back_in(input.language(i), &input.texts[i], sentence).then_some(()),
             |_, _| (),
         )
         .into_iter()
@@ -149,8 +211,9 @@ impl Signal for DecisionHandback {
             input.sentence_evidence(found.utterance, found.sentence, "handback", confidence)
         })
         .collect();
+        // The model only sees English; elsewhere the rules already decided.
         add_untaken(input, &mut evidence, "handback", 0.8, |i, sentence| {
-            grants_autonomy(&input.texts[i], sentence)
+            input.language(i) == "en" && grants_autonomy(&input.texts[i], sentence)
         });
         let all = evidence.len();
         match input.consultant_count(&evidence) {
@@ -180,7 +243,7 @@ impl Signal for DecisionHandback {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{check_table, check_table_in};
     use super::*;
     use crate::speakers::Role;
 
@@ -209,6 +272,38 @@ mod tests {
                 "Which one did you buy?",
                 "We could do either.",
                 "That's up to the school, not you.",
+            ],
+        );
+    }
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &DecisionHandback,
+            Role::Consultant,
+            &[
+                ("Wat heeft uw voorkeur?", "handback"),
+                ("wat heeft uw voorkeur", "handback"),
+                ("Hoe wilt u verder?", "handback"),
+                ("Het is aan u.", "handback"),
+                ("Dat is helemaal aan jou.", "handback"),
+                ("U beslist.", "handback"),
+                ("Dat is jouw keuze.", "handback"),
+                ("Zou je liever eerst met de pilot beginnen?", "handback"),
+                ("Welke optie kiest u?", "handback"),
+                ("Heeft u een voorkeur?", "handback"),
+                ("Ik kan die keuze niet voor u maken.", "handback"),
+                ("Wat u maar wilt, wij steunen het.", "handback"),
+            ],
+            &[
+                "Het is mijn keuze.",
+                "Dat is aan het bestuur.",
+                "Ik beslis later.",
+                "Welke heeft u gekocht?",
+                "We kunnen allebei doen.",
+                "Dat is aan de school, niet aan u.",
+                "Wat wilt u weten?",
             ],
         );
     }

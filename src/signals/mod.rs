@@ -250,11 +250,14 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// The language an utterance was spoken in: which cues read it.
+    pub fn language(&self, utterance: usize) -> &str {
+        &self.call.utterances[utterance].language
+    }
+
     /// What the learned model decides about `label` on an utterance;
-    /// `None` when the rules decide it (no model, or none for the label).
-    /// The learned detectors' verdict on an utterance; `None` when the
-    /// rules decide: with `--detectors rules`, and for an utterance not in
-    /// English, which the detectors never learned from.
+    /// `None` when the rules decide it: no model, none for the label, or an
+    /// utterance not in English, which the detectors never learned from.
     pub fn decision(&self, utterance: usize, label: Label) -> Option<Decision> {
         let model = self.detectors.model()?;
         if self.call.utterances[utterance].language != crate::language::ENGLISH {

@@ -49,6 +49,18 @@
 //! - Invitations to talk and questions about the client: "Why don't you
 //!   start by telling me about yourself?", "How about your grades?"
 //!
+//! ## In Dutch
+//!
+//! The rules alone decide (the detectors learned English), on the same
+//! three kinds: alternatives ("We kunnen de lancering uitstellen of de
+//! scope verkleinen.", "Er zijn twee mogelijkheden.", "Een andere optie
+//! is…"), suggestions ("Een optie is om een aannemer in te huren.", "Wat
+//! als we met de pilot beginnen?", "U zou ook kunnen wachten.", "Zullen we
+//! dinsdag afspreken?") and offers ("Wilt u dat ik beide versies maak?",
+//! "Zal ik het plan sturen?", "Ik kan het voor u regelen."). Not: "We
+//! hebben de scope vorig jaar verkleind.", "Kunt u mij het bestand
+//! sturen?", "Ik stuur het plan vrijdag."
+//!
 //! ## Settings
 //!
 //! None. The rubric asks for at least one option in a call.
@@ -174,6 +186,115 @@ static NOT_OPTIONS: LazyLock<Cues> = LazyLock::new(|| {
 
 const MODALS: &[&str] = &["could", "can", "might", "should", "would", "may"];
 
+static ALTERNATIVES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "er zijn twee|drie|enkele|verschillende|meerdere|een|wat mogelijkheden|opties|manieren|routes|keuzes|alternatieven|smaken",
+        "er zijn een paar mogelijkheden|opties|manieren|routes|keuzes|alternatieven",
+        "we|u|je hebben|heeft|hebt|heb twee|drie|enkele|verschillende|meerdere mogelijkheden|opties|manieren|routes|keuzes",
+        "twee|drie|enkele|verschillende|andere mogelijkheden|opties|manieren|alternatieven|keuzes",
+        "optie|plan|scenario a|b|1|2|één|een|twee",
+        "een andere optie|mogelijkheid|manier|aanpak|route|weg",
+        "nog een optie|mogelijkheid|manier|aanpak|route",
+        "de andere optie|mogelijkheid|manier|aanpak|route",
+        "of we|u|je kunnen|kunt|kan|zouden|zou",
+        "of anders",
+        "anders kunnen|zouden we",
+        "anders kunt|zou u",
+        "anders kun|kan|zou je",
+        "alternatief",
+        "hetzij",
+    ])
+});
+
+static SUGGESTIONS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "een|één optie|mogelijkheid|idee|suggestie|alternatief is",
+        "wat als we|u|je|ik",
+        "u|je|jij zou kunnen",
+        "u|je|jij zou ook kunnen",
+        "we zouden kunnen",
+        "we zouden ook kunnen",
+        "we kunnen ook|eventueel|misschien",
+        "misschien kunnen we|kunt u|kun je",
+        "wellicht kunnen we|kunt u|kun je",
+        "u kunt ook|eventueel|altijd",
+        "je kunt|kan ook|eventueel|altijd",
+        "wat dacht u|je|jij van",
+        "zullen we",
+        "laten we",
+        "waarom niet",
+        "waarom proberen we",
+        "ik stel voor",
+        "ik zou voorstellen|adviseren|aanraden",
+        "mijn|ons voorstel|advies|suggestie is",
+        "heeft|hebt u overwogen",
+        "heb je overwogen",
+        "heeft|hebt u erover nagedacht",
+        "heb je erover nagedacht",
+        "het is misschien|wellicht|mogelijk de moeite waard",
+        "het kan|zou helpen|schelen",
+        "het zou de moeite waard|beter|handig|goed zijn",
+    ])
+});
+
+static OFFERS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "wilt u dat ik|we|wij",
+        "wil je|jij dat ik|we|wij",
+        "zal ik|wij",
+        "zullen wij",
+        "ik kan|zou * voor u|je|jou",
+        "ik kan|zou * * voor u|je|jou",
+        "ik kan|zou * * * voor u|je|jou",
+        "ik help u|je|jou graag",
+        "ik wil u|je|jou graag helpen",
+        "als u|je wilt kan|kunnen ik|we",
+        "ik ben graag bereid",
+        "dat wil ik graag doen",
+    ])
+});
+
+/// Finds an option in a Dutch sentence, as [`classify`] does in English:
+/// alternatives first (a modal with an "of" after it, or a cue), then an
+/// offer, then a suggestion.
+fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, Range<usize>)> {
+    const MODALS_NL: &[&str] = &["kunnen", "kunt", "kun", "kan", "zouden", "zou"];
+    let words: Vec<&Token> = text.words(sentence).collect();
+    // "We kunnen A doen of B": a "we/u/je" and a modal, then "of".
+    let modal = words.windows(2).position(|pair| {
+        let (a, b) = (pair[0].norm.as_str(), pair[1].norm.as_str());
+        let person = |w: &str| matches!(w, "we" | "wij" | "u" | "je" | "jij");
+        (person(a) && MODALS_NL.contains(&b)) || (MODALS_NL.contains(&a) && person(b))
+    });
+    if let Some(at) = modal
+        && words[at + 2..].iter().any(|w| w.norm == "of")
+    {
+        return Some(("alternatives", byte_span(&words, at..words.len())));
+    }
+    if let Some(cue) = ALTERNATIVES_NL.find(&words) {
+        return Some(("alternatives", byte_span(&words, cue)));
+    }
+    if let Some(cue) = OFFERS_NL.find(&words) {
+        return Some(("offer", byte_span(&words, cue.start..words.len())));
+    }
+    SUGGESTIONS_NL
+        .find(&words)
+        .map(|cue| ("suggestion", byte_span(&words, cue.start..words.len())))
+}
+
+/// Finds an option in a sentence in `language`.
+fn classify_in(
+    language: &str,
+    text: &Tokenized,
+    sentence: &Sentence,
+) -> Option<(&'static str, Range<usize>)> {
+    match language {
+        "en" => classify(text, sentence),
+        "nl" => classify_nl(text, sentence),
+        _ => None,
+    }
+}
+
 /// Finds an option in a sentence: its kind and the words of the cue.
 pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<(&'static str, Range<usize>)> {
     let words: Vec<&Token> = text.words(sentence).collect();
@@ -235,7 +356,7 @@ impl Signal for OptionsOffered {
         let evidence: Vec<_> = decided(
             input,
             Label::Option,
-            |i, sentence| classify(&input.texts[i], sentence),
+            |i, sentence| classify_in(input.language(i), &input.texts[i], sentence),
             |i, sentence| ("option", input.texts[i].span(sentence)),
         )
         .into_iter()
@@ -293,8 +414,38 @@ impl Signal for OptionsOffered {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{check_table, check_table_in};
     use super::*;
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &OptionsOffered,
+            Role::Consultant,
+            &[
+                (
+                    "We kunnen de lancering uitstellen of de scope verkleinen.",
+                    "alternatives",
+                ),
+                ("Er zijn twee mogelijkheden.", "alternatives"),
+                ("Een andere optie is om te wachten.", "alternatives"),
+                ("Een optie is om een aannemer in te huren.", "suggestion"),
+                ("Wat als we met de pilot beginnen?", "suggestion"),
+                ("U zou ook kunnen wachten tot maart.", "suggestion"),
+                ("Zullen we dinsdag afspreken?", "suggestion"),
+                ("Wilt u dat ik beide versies maak?", "offer"),
+                ("Zal ik het plan sturen?", "offer"),
+                ("Ik kan het voor u regelen.", "offer"),
+            ],
+            &[
+                "We hebben de scope vorig jaar verkleind.",
+                "Kunt u mij het bestand sturen?",
+                "Ik stuur het plan vrijdag.",
+                "Het team is moe.",
+            ],
+        );
+    }
 
     #[test]
     fn table() {

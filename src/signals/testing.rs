@@ -24,6 +24,11 @@ fn id(role: Role) -> &'static str {
 /// [`WORD_SECONDS`]. The consultant is `p1`, the client `p2`, anyone else
 /// `p3`.
 pub fn call(lines: &[(Role, f64, &str)]) -> Call {
+    call_in(crate::language::ENGLISH, lines)
+}
+
+/// [`call`], spoken in `language`.
+pub fn call_in(language: &str, lines: &[(Role, f64, &str)]) -> Call {
     let utterances = lines
         .iter()
         .map(|&(role, start, text)| Utterance::evenly_timed(id(role), start, text, WORD_SECONDS))
@@ -49,7 +54,7 @@ pub fn call(lines: &[(Role, f64, &str)]) -> Call {
         utterances,
         RoleSource::Given,
         vec!["fixture".into()],
-        Some(crate::language::ENGLISH),
+        Some(language),
     )
 }
 
@@ -64,7 +69,17 @@ pub fn kinds_on_last_with(
     lines: &[(Role, f64, &str)],
     detectors: &Detectors,
 ) -> Vec<String> {
-    let call = call(lines);
+    kinds_on_last_in(crate::language::ENGLISH, signal, lines, detectors)
+}
+
+/// The same, the lines spoken in `language`.
+pub fn kinds_on_last_in(
+    language: &str,
+    signal: &dyn Signal,
+    lines: &[(Role, f64, &str)],
+    detectors: &Detectors,
+) -> Vec<String> {
+    let call = call_in(language, lines);
     let last = call.utterances.len() - 1;
     let input = super::Input::with_detectors(&call, detectors);
     signal
@@ -79,28 +94,45 @@ pub fn kinds_on_last_with(
 /// Checks a table: each text, said by `role` after a neutral line from the
 /// other side, must give evidence of `kind` (or must give none at all).
 pub fn check_table(signal: &dyn Signal, role: Role, fires: &[(&str, &str)], silent: &[&str]) {
+    check_table_in(crate::language::ENGLISH, signal, role, fires, silent);
+}
+
+/// [`check_table`] for lines in `language`, with the default detectors
+/// (which leave every language but English to the rules).
+pub fn check_table_in(
+    language: &str,
+    signal: &dyn Signal,
+    role: Role,
+    fires: &[(&str, &str)],
+    silent: &[&str],
+) {
     let other = if role == Role::Client {
         Role::Consultant
     } else {
         Role::Client
     };
-    let lines = |text| vec![(other, 0.0, "Okay."), (role, 2.0, text)];
+    let (detectors, neutral) = if language == crate::language::ENGLISH {
+        (Detectors::Rules, "Okay.")
+    } else {
+        (Detectors::default(), "Oké.")
+    };
+    let lines = |text| vec![(other, 0.0, neutral), (role, 2.0, text)];
     let mut failures = Vec::new();
     for &(text, kind) in fires {
-        let kinds = kinds_on_last(signal, &lines(text));
+        let kinds = kinds_on_last_in(language, signal, &lines(text), &detectors);
         if !kinds.iter().any(|k| k == kind) {
             failures.push(format!("should fire `{kind}`: {text:?} (got {kinds:?})"));
         }
     }
     for &text in silent {
-        let kinds = kinds_on_last(signal, &lines(text));
+        let kinds = kinds_on_last_in(language, signal, &lines(text), &detectors);
         if !kinds.is_empty() {
             failures.push(format!("should not fire: {text:?} (got {kinds:?})"));
         }
     }
     assert!(
         failures.is_empty(),
-        "{}:\n{}",
+        "{} ({language}):\n{}",
         signal.meta().id,
         failures.join("\n")
     );
