@@ -54,6 +54,18 @@
 //! - Statements that merely contain a question word: "What I mean is the
 //!   budget.", "When I was at the bank we did it weekly."
 //!
+//! ## In Dutch
+//!
+//! The rules alone decide (the detectors learned English), reading the
+//! same build: a question word and then the verb ("Wat houdt u bezig?",
+//! "Hoe wilt u het aanpakken?": open; a subject right after the question
+//! word makes a clause, "Wat ik bedoel is…"), the verb first with a person
+//! after it ("Heeft u een budget?": closed), a tag ("…, toch?", "…, of
+//! niet?"), an invitation ("Vertel eens…", "Kunt u daar meer over
+//! vertellen?": open); how many, how long and which are closed. Not:
+//! "Echt?", "Sorry?", suggestions and requests ("Zullen we…?", "Kunt u me
+//! het bestand sturen?"), "Wat ik bedoel is het budget.", "Doe het maar."
+//!
 //! ## Settings
 //!
 //! None. Whether the count is good is the rubric's call (default: at least
@@ -483,6 +495,11 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
 
 /// "…, right" or "…, isn't it": a tag after a comma at the end.
 fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
+    ends_with_tag_in(&TAGS, text, sentence)
+}
+
+/// A tag of `tags` after a comma at the end.
+fn ends_with_tag_in(tags: &Cues, text: &Tokenized, sentence: &Sentence) -> bool {
     let tokens = &text.tokens[sentence.tokens.clone()];
     let tokens = match tokens.last() {
         Some(last) if !last.is_word() => &tokens[..tokens.len() - 1],
@@ -492,7 +509,296 @@ fn ends_with_tag(text: &Tokenized, sentence: &Sentence) -> bool {
         return false;
     };
     let tail: Vec<&Token> = tokens[comma + 1..].iter().collect();
-    !tail.is_empty() && TAGS.whole(&tail)
+    !tail.is_empty() && tags.whole(&tail)
+}
+
+/// Dutch question words, as they open a question.
+const WH_NL: &[&str] = &[
+    "wat", "hoe", "waarom", "welke", "welk", "wanneer", "waar", "wie", "wiens", "waarover",
+    "waarmee", "waardoor", "waarvoor", "waarin", "waarop", "hoezo", "hoeveel",
+];
+
+/// Dutch subjects: right after a question word they make a clause, not a
+/// question ("Wat ik bedoel…", "Waar het om gaat…").
+const SUBJECTS_NL: &[&str] = &[
+    "u", "je", "jij", "jullie", "we", "wij", "ze", "zij", "hij", "het", "dat", "dit", "er", "ik",
+    "men", "de", "een",
+];
+
+/// Dutch personal pronouns: after a verb that opens the sentence they make
+/// it a yes/no question ("Heeft u…", "Gaan we…"); other words there may be
+/// an imperative's object ("Doe het.").
+const PERSONS_NL: &[&str] = &[
+    "u", "je", "jij", "jullie", "we", "wij", "ze", "zij", "hij", "ik", "men",
+];
+
+/// Words that open a Dutch clause other than a question even when a
+/// subject follows: conjunctions and sentence adverbs ("Als u wilt…",
+/// "Dan gaan we…").
+const NOT_VERBS_NL: &[&str] = &[
+    "als",
+    "omdat",
+    "toen",
+    "maar",
+    "en",
+    "dus",
+    "of",
+    "dat",
+    "want",
+    "terwijl",
+    "zodat",
+    "hoewel",
+    "nadat",
+    "voordat",
+    "zodra",
+    "tenzij",
+    "ook",
+    "nou",
+    "ja",
+    "nee",
+    "oké",
+    "zo",
+    "dan",
+    "nu",
+    "daarna",
+    "misschien",
+    "natuurlijk",
+    "eigenlijk",
+    "inderdaad",
+    "toch",
+    "ik",
+    "u",
+    "je",
+    "jij",
+    "we",
+    "wij",
+    "ze",
+    "zij",
+    "hij",
+    "het",
+    "dit",
+    "er",
+    "de",
+    "een",
+    "die",
+    "mijn",
+    "uw",
+    "jouw",
+    "ons",
+    "onze",
+    "hier",
+    "daar",
+    "vandaag",
+    "morgen",
+    "gisteren",
+    "straks",
+    "eerst",
+    "samen",
+    "alleen",
+    "soms",
+    "vaak",
+    "altijd",
+    "nooit",
+    "wel",
+    "niet",
+];
+
+/// Whole Dutch sentences that react rather than ask.
+static REACTIONS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "echt",
+        "o ja",
+        "oh ja",
+        "sorry",
+        "pardon",
+        "wat",
+        "hè",
+        "he",
+        "hoezo",
+        "serieus",
+        "meen je dat",
+        "meent u dat",
+        "o",
+        "oh",
+        "nou",
+        "is het waar",
+        "werkelijk",
+        "waarom niet",
+        "wie weet",
+    ])
+});
+
+/// Whole Dutch sentences that keep the conversation going: with a
+/// question mark ("Ja?", "Klopt?") they ask for a confirmation.
+static BACKCHANNELS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "ja",
+        "nee",
+        "oké",
+        "ok",
+        "precies",
+        "klopt",
+        "hm",
+        "hmm",
+        "hm-hm",
+        "inderdaad",
+        "zeker",
+        "goed",
+        "prima",
+        "juist",
+        "ja ja",
+        "weet je",
+    ])
+});
+
+/// Dutch suggestions, offers and requests put as questions: not
+/// questions for information (options-offered takes the first two).
+static NOT_ASKING_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "zullen we|wij",
+        "zal ik|wij",
+        "wat dacht u|je|jij van",
+        "wat als",
+        "waarom niet",
+        "laten we",
+        "wilt u dat ik|we",
+        "wil je|jij dat ik|we",
+        "kunt|kun|kan|wilt|wil|zou|zoudt u|je|jij me|mij|ons",
+        "kunt|kun|kan|wilt|wil|zou|zoudt u|je|jij even|alstublieft|alsjeblieft|misschien",
+        "mag ik",
+    ])
+});
+
+/// Dutch invitations to tell, with or without a question mark.
+static OPEN_INVITATIONS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "vertel eens|me|ons",
+        "vertelt u eens|me|ons",
+        "beschrijf eens",
+        "leg eens uit",
+        "neem me|ons mee",
+        "help me begrijpen",
+        "ik ben benieuwd hoe|wat|waarom|naar",
+        "ik hoor graag hoe|wat|waarom|meer",
+        "ik zou graag horen|weten hoe|wat|waarom",
+    ])
+});
+
+/// "Kunt u daar meer over vertellen?": asked to tell, the verb last.
+fn asks_to_tell_nl(core: &[&Token]) -> bool {
+    let asks = core.len() >= 3
+        && matches!(
+            core[0].norm.as_str(),
+            "kunt" | "kun" | "kan" | "wilt" | "wil" | "zou"
+        )
+        && matches!(core[1].norm.as_str(), "u" | "je" | "jij" | "jullie");
+    asks && core[2..].iter().any(|w| {
+        matches!(
+            w.norm.as_str(),
+            "vertellen" | "beschrijven" | "uitleggen" | "toelichten" | "schetsen"
+        )
+    })
+}
+
+/// Dutch questions after a quantity, a time or a pick: closed.
+static SPECIFIC_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "hoeveel",
+        "hoe lang|vaak|oud|ver|laat|snel|groot|duur",
+        "welke|welk",
+        "om hoe laat",
+        "of",
+    ])
+});
+
+/// Dutch question tags after a comma: "…, toch?", "…, of niet?".
+static TAGS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "toch",
+        "hè",
+        "he",
+        "of niet",
+        "is het niet",
+        "nietwaar",
+        "klopt dat",
+        "klopt",
+        "ja",
+        "niet",
+        "of wel",
+        "zeker",
+    ])
+});
+
+/// How a Dutch clause opens, if it opens as a question does: a question
+/// word and then a verb (Dutch puts the verb second, so a subject right
+/// after the question word makes a clause: "wat ik bedoel"), or a verb
+/// first with its subject after it.
+fn opener_nl(core: &[&Token], marked: bool) -> Option<Kind> {
+    let first = core.first()?.norm.as_str();
+    let second = core.get(1).map_or("", |t| t.norm.as_str());
+    if OPEN_INVITATIONS_NL.starts(core) || asks_to_tell_nl(core) {
+        return Some(Kind::Open);
+    }
+    let wh = WH_NL.contains(&first) || (first == "of" && WH_NL.contains(&second) && core.len() > 2);
+    if wh && (marked || (!second.is_empty() && !SUBJECTS_NL.contains(&second))) {
+        let specific = SPECIFIC_NL.starts(core) && first != "of";
+        return Some(if specific { Kind::Closed } else { Kind::Open });
+    }
+    let verb_first = !NOT_VERBS_NL.contains(&first)
+        && !WH_NL.contains(&first)
+        && first.chars().all(char::is_alphabetic)
+        && PERSONS_NL.contains(&second);
+    verb_first.then_some(Kind::Closed)
+}
+
+/// Classifies a Dutch sentence as [`classify`] does an English one.
+fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let core = core(&words);
+    if OPEN_INVITATIONS_NL.starts(core) || asks_to_tell_nl(core) {
+        return Some(Kind::Open);
+    }
+    if matches!(sentence.terminator, Some('.' | '!')) {
+        return None;
+    }
+    let marked = sentence.terminator == Some('?');
+    if core.is_empty() || REACTIONS_NL.whole(core) || NOT_ASKING_NL.starts(core) {
+        return None;
+    }
+    if BACKCHANNELS_NL.whole(core) {
+        return marked.then_some(Kind::Closed);
+    }
+    let tokens = &text.tokens[sentence.tokens.clone()];
+    let clauses: Vec<Vec<&Token>> = tokens
+        .split(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "-" | "–" | "—"))
+        .map(|clause| clause.iter().filter(|t| t.is_word()).collect::<Vec<_>>())
+        .filter(|clause| !clause.is_empty())
+        .collect();
+    if marked {
+        return Some(
+            clauses
+                .iter()
+                .rev()
+                .find_map(|clause| opener_nl(self::core(clause), true))
+                .unwrap_or(Kind::Closed),
+        );
+    }
+    if core.len() >= 3
+        && let Some(kind) = opener_nl(core, false)
+    {
+        return Some(kind);
+    }
+    ends_with_tag_in(&TAGS_NL, text, sentence).then_some(Kind::Closed)
+}
+
+/// Classifies a sentence in `language`; nothing in a language rapport has
+/// no cues for.
+fn classify_in(language: &str, text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
+    match language {
+        "en" => classify(text, sentence),
+        "nl" => classify_nl(text, sentence),
+        _ => None,
+    }
 }
 
 /// The questions of the call: each sentence a rule reads as one, where the
@@ -503,7 +809,7 @@ fn asked<'s>(input: &'s Input) -> Vec<Found<'s, Kind>> {
     let mut found = decided(
         input,
         Label::Question,
-        |i, sentence| classify(&input.texts[i], sentence),
+        |i, sentence| classify_in(input.language(i), &input.texts[i], sentence),
         |_, _| Kind::Closed,
     );
     for f in &mut found {
@@ -602,8 +908,47 @@ impl Signal for Questions {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{check_table, check_table_in};
     use super::*;
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &Questions,
+            Role::Consultant,
+            &[
+                ("Wat houdt u sinds ons laatste gesprek bezig?", "open"),
+                ("hoe wilt u het bestuur aanpakken", "open"),
+                ("Waarom is dat belangrijk voor u?", "open"),
+                ("Vertel eens over het team.", "open"),
+                ("Kunt u daar meer over vertellen?", "open"),
+                ("Heeft u een budget hiervoor?", "closed"),
+                ("heeft u een budget hiervoor", "closed"),
+                (
+                    "Is het de lancering of de scope die u zorgen baart?",
+                    "closed",
+                ),
+                ("Dat is eind maart, toch?", "closed"),
+                ("Dat is eind maart, of niet?", "closed"),
+                ("Hoeveel mensen werken er in het team?", "closed"),
+                ("Welke datum past u?", "closed"),
+                ("Klopt?", "closed"),
+            ],
+            &[
+                "Echt?",
+                "Sorry?",
+                "Zullen we met het budget beginnen?",
+                "Kunt u me het bestand sturen?",
+                "Wat ik bedoel is het budget.",
+                "Toen ik bij de bank werkte, deden we het wekelijks.",
+                "Ik stuur het plan vrijdag.",
+                "Doe het maar.",
+                "Ja.",
+                "Klopt.",
+            ],
+        );
+    }
 
     #[test]
     fn table() {
