@@ -45,11 +45,23 @@
 //! - Names without a situation: "I met Dana at the conference."
 //! - "Between the two options, I prefer the first."
 //!
+//! ## In Dutch
+//!
+//! The same two kinds, by the same rules (the detectors learned English):
+//! a confidence marked ("Onder ons gezegd, hun financieel directeur
+//! vertrekt.", "Dit is strikt vertrouwelijk.", "Vertel het niet verder.")
+//! and another client or a named organisation with its situation ("Een
+//! andere klant van mij moet de helft van het team ontslaan.", "Bij
+//! Northwind hadden ze vorig jaar een rechtszaak."). As in English,
+//! promising to keep the client's own secrets does not fire ("Dit blijft
+//! tussen ons.", "Wat u mij vertelt blijft vertrouwelijk."), nor "Ik zag
+//! Dana op het congres."
+//!
 //! ## Settings
 //!
 //! None.
 
-use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
+use super::phrases::{Cues, MONTHS, MONTHS_NL, WEEKDAYS, WEEKDAYS_NL, patterns};
 use super::{Evidence, Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
 use crate::detectors::Label;
 use crate::text::{Sentence, Token, Tokenized};
@@ -104,6 +116,98 @@ static THIRD_PARTIES: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
+/// The same cues in Dutch.
+static CONFIDENCES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "onder ons gezegd",
+        "onder ons",
+        "tussen ons gezegd",
+        "tussen u|jou en mij",
+        "off the record",
+        "vertel|zeg het|dit|dat niet verder",
+        "vertel|zeg het|dit|dat aan|tegen niemand",
+        "hou|houd het|dit|dat voor je|jezelf|uzelf",
+        "strikt vertrouwelijk",
+        "dit|dat|het is|was vertrouwelijk",
+        "in vertrouwen",
+        "mag ik eigenlijk niet vertellen|zeggen",
+        "niet van mij gehoord|gehad",
+    ])
+});
+
+/// "Dit blijft tussen ons": a promise to keep the client's secret.
+static REASSURANCES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "blijft|blijven tussen ons",
+        "blijft|blijven vertrouwelijk|geheim|binnenskamers",
+        "wat u|je|jij me|mij vertelt|zegt|deelt",
+        "uw|jouw informatie|gegevens|geheimen",
+    ])
+});
+
+static THIRD_PARTIES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "een andere klant|cliënt|opdrachtgever",
+        "andere klanten|cliënten|opdrachtgevers",
+        "een klant|cliënt|opdrachtgever van mij|ons",
+        "een van mijn|onze klanten|cliënten|opdrachtgevers",
+        "mijn andere klanten|cliënten|opdrachtgevers",
+    ])
+});
+
+/// Dutch words that tell such a situation outright.
+const SITUATIONS_NL: &[&str] = &[
+    "ontslag",
+    "ontslagen",
+    "ontslaan",
+    "rechtszaak",
+    "aangeklaagd",
+    "failliet",
+    "faillissement",
+    "fusie",
+    "overname",
+    "overgenomen",
+    "schulden",
+    "reorganisatie",
+    "verloren",
+    "fraude",
+    "schandaal",
+    "scheiding",
+    "affaire",
+    "opgestapt",
+    "opstappen",
+    "vertrekt",
+    "datalek",
+    "boete",
+    "beboet",
+];
+
+/// Capitalised Dutch words that are not names of anyone ("U" is the
+/// polite you).
+const COMMON_CAPITALS_NL: &[&str] = &[
+    "u",
+    "ik",
+    "nederland",
+    "nederlands",
+    "nederlandse",
+    "belgië",
+    "belgisch",
+    "vlaams",
+    "duits",
+    "duitse",
+    "engels",
+    "engelse",
+    "frans",
+    "franse",
+    "europees",
+    "europese",
+    "kerst",
+    "pasen",
+    "meneer",
+    "mevrouw",
+    "dokter",
+];
+
 /// Words that tell a situation someone would not want told. Only words
 /// that say it outright: "problem", "going", "fine" or "struggling" are
 /// every consultation's words (a patient struggling with a fever is no
@@ -154,7 +258,12 @@ const STORY_SECONDS: f64 = 20.0;
 /// word, not after a comma or a filler, where transcripts capitalise
 /// anything), not all capitals (GP, ECG, TIA: consultations are full of
 /// them), and not a pronoun, a day, a month, a title or a nationality.
-fn name_in(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Option<String> {
+fn name_in(
+    text: &str,
+    tokenized: &Tokenized,
+    sentence: &Sentence,
+    commons: &[&[&str]],
+) -> Option<String> {
     let tokens = &tokenized.tokens[sentence.tokens.clone()];
     tokens.windows(2).find_map(|pair| {
         let (before, w) = (&pair[0], &pair[1]);
@@ -164,9 +273,7 @@ fn name_in(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Option<Str
         }
         let original = &text[w.span.clone()];
         let word = w.norm.as_str();
-        let common = [COMMON_CAPITALS, WEEKDAYS, MONTHS]
-            .iter()
-            .any(|list| list.contains(&word));
+        let common = commons.iter().any(|list| list.contains(&word));
         let capitalised = original.starts_with(char::is_uppercase);
         let acronym = original
             .chars()
@@ -260,10 +367,40 @@ impl Party {
     }
 }
 
-/// The clues in a sentence of `text` (the utterance, for its capitals).
+/// The clues in an English sentence of `text` (the utterance, for its
+/// capitals).
 pub fn clues(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Clues {
+    clues_in("en", text, tokenized, sentence)
+}
+
+/// The clues in a sentence in `language`; none in a language rapport has
+/// no cues for.
+fn clues_in(language: &str, text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Clues {
+    let (confidences, reassurances, third_parties, situations, commons): (
+        &Cues,
+        &Cues,
+        &Cues,
+        &[&str],
+        [&[&str]; 3],
+    ) = match language {
+        "en" => (
+            &CONFIDENCES,
+            &REASSURANCES,
+            &THIRD_PARTIES,
+            SITUATIONS,
+            [COMMON_CAPITALS, WEEKDAYS, MONTHS],
+        ),
+        "nl" => (
+            &CONFIDENCES_NL,
+            &REASSURANCES_NL,
+            &THIRD_PARTIES_NL,
+            SITUATIONS_NL,
+            [COMMON_CAPITALS_NL, WEEKDAYS_NL, MONTHS_NL],
+        ),
+        _ => return Clues::default(),
+    };
     let words: Vec<&Token> = tokenized.words(sentence).collect();
-    let phrase = THIRD_PARTIES.find(&words).map(|r| {
+    let phrase = third_parties.find(&words).map(|r| {
         words[r]
             .iter()
             .map(|w| w.norm.as_str())
@@ -271,15 +408,15 @@ pub fn clues(text: &str, tokenized: &Tokenized, sentence: &Sentence) -> Clues {
             .join(" ")
     });
     let name = if phrase.is_none() {
-        name_in(text, tokenized, sentence)
+        name_in(text, tokenized, sentence, &commons)
     } else {
         None
     };
     Clues {
-        reassurance: REASSURANCES.find(&words).is_some(),
-        confidence: CONFIDENCES.find(&words).is_some(),
+        reassurance: reassurances.find(&words).is_some(),
+        confidence: confidences.find(&words).is_some(),
         party: phrase.map(Party::Described).or(name.map(Party::Named)),
-        situation: words.iter().any(|w| SITUATIONS.contains(&w.norm.as_str())),
+        situation: words.iter().any(|w| situations.contains(&w.norm.as_str())),
     }
 }
 
@@ -323,7 +460,7 @@ impl Signal for OutOfSchool {
         let mut named: Vec<(String, f64, String)> = Vec::new();
         for (i, sentence) in input.sentences() {
             let u = &input.call.utterances[i];
-            let clues = clues(&u.text, &input.texts[i], sentence);
+            let clues = clues_in(&u.language, &u.text, &input.texts[i], sentence);
             if clues.reassurance {
                 continue;
             }
@@ -376,9 +513,44 @@ impl Signal for OutOfSchool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{check_table, check_table_in};
     use super::*;
     use crate::speakers::Role;
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &OutOfSchool,
+            Role::Consultant,
+            &[
+                (
+                    "Onder ons gezegd, hun financieel directeur vertrekt.",
+                    "confidence",
+                ),
+                ("Dit is strikt vertrouwelijk.", "confidence"),
+                (
+                    "Vertel het niet verder, maar de fusie gaat niet door.",
+                    "confidence",
+                ),
+                (
+                    "Een andere klant van mij moet de helft van het team ontslaan.",
+                    "third-party",
+                ),
+                (
+                    "Bij Northwind hadden ze vorig jaar een rechtszaak.",
+                    "third-party",
+                ),
+            ],
+            &[
+                "Dit blijft tussen ons.",
+                "Wat u mij vertelt blijft vertrouwelijk.",
+                "Ik zag Dana op het congres.",
+                "Tussen de twee opties kies ik de eerste.",
+                "Zullen we op Maandag afspreken?",
+            ],
+        );
+    }
 
     #[test]
     fn a_story_told_over_several_sentences_is_one_lead() {

@@ -131,6 +131,31 @@ pub(crate) const MONTHS: &[&str] = &[
     "december",
 ];
 
+/// The same in Dutch.
+pub(crate) const WEEKDAYS_NL: &[&str] = &[
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+pub(crate) const MONTHS_NL: &[&str] = &[
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
