@@ -25,6 +25,11 @@
 //! - Speech the consultant breaks into with a real turn.
 //! - Calls without known roles.
 //!
+//! ## In Dutch
+//!
+//! Timing, the same in every language; the consultant's Dutch backchannels
+//! ("ja", "hm-hm", "precies", "klopt") do not break the client's story.
+//!
 //! ## Settings
 //!
 //! The `[signals.client-story]` table takes the same keys as the monologue

@@ -29,6 +29,12 @@
 //! - Replies that begin after the client stopped, however quickly.
 //! - Both starting at once.
 //!
+//! ## In Dutch
+//!
+//! Timing, the same in every language; the consultant's Dutch backchannels
+//! ("ja", "hm-hm", "precies", "klopt", "ik snap het") are let pass as the
+//! English ones are.
+//!
 //! ## Settings
 //!
 //! - `backchannel-seconds` (1.0): consultant backchannels up to this long

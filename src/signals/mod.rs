@@ -658,8 +658,50 @@ const BACKCHANNEL_WORDS: &[&str] = &[
     "alright",
 ];
 
-/// A listener's "mm-hm", "right", "I see": short and made only of
-/// backchannel words. It does not take the floor, so it neither breaks
+/// The same in Dutch: "ja", "hm-hm", "precies", "klopt", "ik snap het".
+const BACKCHANNEL_WORDS_NL: &[&str] = &[
+    "ja",
+    "jawel",
+    "jazeker",
+    "jaja",
+    "hm",
+    "hmm",
+    "hm-hm",
+    "mm",
+    "mhm",
+    "mm-hm",
+    "precies",
+    "klopt",
+    "dat",
+    "oké",
+    "ok",
+    "okay",
+    "inderdaad",
+    "zeker",
+    "goed",
+    "prima",
+    "juist",
+    "ah",
+    "aha",
+    "o",
+    "oh",
+    "nee",
+    "echt",
+    "tuurlijk",
+    "natuurlijk",
+    "ik",
+    "snap",
+    "begrijp",
+    "het",
+    "helemaal",
+    "mooi",
+    "fijn",
+    "top",
+    "zo",
+];
+
+/// A listener's "mm-hm", "right", "I see" ("ja", "klopt", "precies" in
+/// Dutch): short and made only of backchannel words. It does not take the floor, so it neither breaks
 /// the other's stretch nor counts as an interruption.
 pub fn is_backchannel(input: &Input, utterance: usize, max_seconds: f64) -> bool {
     let u = &input.call.utterances[utterance];
@@ -669,7 +711,12 @@ pub fn is_backchannel(input: &Input, utterance: usize, max_seconds: f64) -> bool
         .filter(|t| t.is_word())
         .map(|t| t.norm.as_str())
         .collect();
-    let only_backchannel = words.iter().all(|w| BACKCHANNEL_WORDS.contains(w));
+    let list = if u.language == "nl" {
+        BACKCHANNEL_WORDS_NL
+    } else {
+        BACKCHANNEL_WORDS
+    };
+    let only_backchannel = words.iter().all(|w| list.contains(w));
     only_backchannel && (words.len() <= 3 || u.end - u.start <= max_seconds)
 }
 
@@ -691,6 +738,22 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
     use std::fmt::Write as _;
+
+    #[test]
+    fn dutch_backchannels_do_not_take_the_floor() {
+        let call = testing::call_in(
+            "nl",
+            &[
+                (Role::Client, 0.0, "Ja, klopt."),
+                (Role::Client, 2.0, "Hm-hm, precies."),
+                (Role::Client, 4.0, "Ik snap het."),
+                (Role::Client, 6.0, "Nee, we doen het vrijdag."),
+            ],
+        );
+        let input = Input::new(&call);
+        let heard: Vec<bool> = (0..4).map(|i| is_backchannel(&input, i, 1.0)).collect();
+        assert_eq!(heard, [true, true, true, false]);
+    }
 
     #[test]
     fn the_learned_detectors_decide_english_utterances_only() {

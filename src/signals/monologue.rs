@@ -27,6 +27,12 @@
 //! - A pause of `merge-gap-seconds` or more: the floor was open.
 //! - Calls without known roles.
 //!
+//! ## In Dutch
+//!
+//! Timing, the same in every language; the client's Dutch backchannels
+//! ("ja", "hm-hm", "precies", "klopt") do not break the consultant's
+//! stretch, as the English ones do not.
+//!
 //! ## Settings
 //!
 //! - `merge-gap-seconds` (1.0): pauses shorter than this do not end a stretch.

@@ -29,6 +29,11 @@
 //! - Replies after a pause; consultant speech that overlaps the client's
 //!   (see interruptions); backchannels.
 //!
+//! ## In Dutch
+//!
+//! Timing, the same in every language; Dutch backchannels ("ja",
+//! "hm-hm", "klopt") are left out as the English ones are.
+//!
 //! ## Settings
 //!
 //! - `quick-reply-seconds` (0.2): replies faster than this are evidence.

@@ -31,6 +31,10 @@
 //! Calls where roles are unknown (one mixed track): the shares of each
 //! participant are still listed, but no consultant share is claimed.
 //!
+//! ## In Dutch
+//!
+//! Speech time, the same in every language.
+//!
 //! ## Settings
 //!
 //! None. The target band (at most 45 %, poor above 65 %) is in the rubric.
