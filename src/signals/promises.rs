@@ -55,11 +55,25 @@
 //!   going to tell your parents", "I'll have to report this", "I will
 //!   write you up".
 //!
+//! ## In Dutch
+//!
+//! The rules alone decide (the detectors learned English). A pledge is
+//! "ik zal", "we zullen", "ik ga", "ik beloof", "laat mij", "ik zorg
+//! ervoor", "ik kom erop terug", or, since Dutch promises in the present
+//! tense, "ik" or "we" with a verb and a due time ("Ik stuur u het plan
+//! vóór vrijdag."). Due times are normalised to the same forms as in
+//! English, so the promise ledger follows Dutch promises as it does English
+//! ones: "vóór vrijdag" → `friday`, "morgenochtend" → `tomorrow morning`,
+//! "eind volgende week" → `end of next week`, "binnen twee dagen" →
+//! `within 2 days`, "uiterlijk 15 maart" → `march 15`, "zo snel mogelijk"
+//! → `as soon as possible`. Not: "Ik zal eerlijk zijn.", "Stuurt u het
+//! vrijdag?", "Ik stuurde het vorige week.", "Ik ga uw werkgever bellen."
+//!
 //! ## Settings
 //!
 //! None. The rubric asks that every promise have a what and a when.
 
-use super::phrases::{Cues, MONTHS, WEEKDAYS, patterns};
+use super::phrases::{Cues, MONTHS, MONTHS_NL, WEEKDAYS, WEEKDAYS_NL, patterns};
 use super::{Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
 use crate::detectors::Label;
 use crate::speakers::Role;
@@ -391,12 +405,450 @@ pub struct Commitment {
 impl Commitment {
     /// Has a deliverable (a word beyond light verbs and pronouns) and a time.
     pub fn is_specific(&self) -> bool {
+        self.is_specific_in(LIGHT_WORDS)
+    }
+
+    /// The same, with the light words of the promise's language.
+    fn is_specific_in(&self, light: &[&str]) -> bool {
         self.due.is_some()
             && self
                 .what
                 .split(' ')
-                .any(|w| !w.is_empty() && !LIGHT_WORDS.contains(&w))
+                .any(|w| !w.is_empty() && !light.contains(&w))
     }
+}
+
+/// Dutch light words: "Ik zal het vrijdag uitzoeken" has no deliverable.
+const LIGHT_WORDS_NL: &[&str] = &[
+    "het",
+    "dat",
+    "dit",
+    "er",
+    "ernaar",
+    "erin",
+    "ervan",
+    "erop",
+    "eraan",
+    "u",
+    "je",
+    "jou",
+    "jullie",
+    "ons",
+    "me",
+    "mij",
+    "even",
+    "wel",
+    "nog",
+    "ook",
+    "naar",
+    "op",
+    "in",
+    "aan",
+    "kijken",
+    "kijk",
+    "uitzoeken",
+    "zoek",
+    "uit",
+    "regelen",
+    "regel",
+    "doen",
+    "doe",
+    "zorgen",
+    "zorg",
+    "terug",
+    "komen",
+    "kom",
+    "iets",
+    "wat",
+    "dingen",
+    "mee",
+    "bekijken",
+    "bekijk",
+    "checken",
+    "check",
+    "na",
+    "nagaan",
+    "ga",
+    "gaan",
+    "zal",
+    "zullen",
+    "dan",
+    "snel",
+    "zo",
+    "voor",
+    "ervoor",
+    "dat",
+    "alles",
+    "mee",
+    "bezig",
+];
+
+/// A first person with a future or a pledge, in Dutch.
+static PLEDGES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "ik|wij|we zal|zullen",
+        "ik ga",
+        "ik beloof",
+        "we|wij beloven",
+        "dat beloof ik",
+        "laat mij|me",
+        "ik zorg ervoor|dat|voor",
+        "ik kom erop|daarop terug",
+        "ik kom bij u|je|jou terug",
+        "ik regel het|dat",
+        "ik pak het|dat op",
+        "laat het|dat maar aan mij over",
+        "ik neem het|dat op me|mij",
+    ])
+});
+
+/// "We gaan …", or a first person with a present-tense verb: a pledge in
+/// Dutch only with a due time ("Ik stuur u het plan vóór vrijdag").
+static PLANS_NL: LazyLock<Cues> = LazyLock::new(|| patterns(&["we|wij gaan", "ik|we|wij *"]));
+
+/// What follows a Dutch pledge that is a speech habit or a state, not a
+/// commitment: "Ik zal eerlijk zijn", "ik ben…", "ik stuurde…".
+const NOT_PLEDGED_NL: &[&str] = &[
+    "eerlijk", "zeggen", "toegeven", "wedden", "wel", "zien", "denken", "maar", "niet", "nooit",
+    "was", "waren", "had", "hadden", "heb", "hebben", "ben", "zijn", "vind", "vond", "denk",
+    "dacht", "weet", "wist", "hoop", "wil", "wilde", "moet", "moest", "kan", "kon", "mag", "mocht",
+    "zou", "zouden", "snap", "begrijp", "hoor", "zie", "geloof", "bedoel", "vraag", "kijken",
+    "even", "twijfel",
+];
+
+/// Dutch acts on the client's behalf or against them: telling their own
+/// people or the authorities (the verb comes last in Dutch, so the two are
+/// looked for anywhere in the sentence).
+fn unilateral_nl(words: &[&Token]) -> bool {
+    let theirs = words.windows(2).any(|pair| {
+        matches!(pair[0].norm.as_str(), "uw" | "je" | "jouw")
+            && matches!(
+                pair[1].norm.as_str(),
+                "ouders"
+                    | "baas"
+                    | "werkgever"
+                    | "partner"
+                    | "familie"
+                    | "school"
+                    | "leraar"
+                    | "vrouw"
+                    | "man"
+                    | "vader"
+                    | "moeder"
+            )
+    }) || words
+        .iter()
+        .any(|w| matches!(w.norm.as_str(), "politie" | "rechter" | "justitie"));
+    let acts = words.iter().any(|w| {
+        matches!(
+            w.norm.as_str(),
+            "bellen"
+                | "vertellen"
+                | "informeren"
+                | "inlichten"
+                | "melden"
+                | "waarschuwen"
+                | "aangeven"
+                | "bel"
+                | "vertel"
+                | "informeer"
+                | "meld"
+                | "waarschuw"
+        )
+    });
+    theirs && acts
+}
+
+/// Dutch number words, for "binnen twee dagen".
+const NUMBERS_NL: &[(&str, u32)] = &[
+    ("een", 1),
+    ("één", 1),
+    ("twee", 2),
+    ("drie", 3),
+    ("vier", 4),
+    ("vijf", 5),
+    ("zes", 6),
+    ("zeven", 7),
+    ("acht", 8),
+    ("negen", 9),
+    ("tien", 10),
+    ("paar", 2),
+    ("enkele", 3),
+];
+
+/// Dutch parts of the day, and their English normal names.
+const PARTS_OF_DAY_NL: &[(&str, &str)] = &[
+    ("ochtend", "morning"),
+    ("morgen", "morning"),
+    ("middag", "afternoon"),
+    ("avond", "evening"),
+    ("nacht", "night"),
+];
+
+/// The English name of a Dutch weekday or month (same order).
+fn english_name(word: &str) -> Option<&'static str> {
+    WEEKDAYS_NL
+        .iter()
+        .position(|d| *d == word)
+        .map(|i| WEEKDAYS[i])
+        .or_else(|| MONTHS_NL.iter().position(|m| *m == word).map(|i| MONTHS[i]))
+}
+
+/// A Dutch weekday with a part of the day written as one word
+/// ("vrijdagmiddag"): the weekday's and the part's English names.
+fn weekday_part(word: &str) -> Option<(&'static str, Option<&'static str>)> {
+    WEEKDAYS_NL.iter().enumerate().find_map(|(i, day)| {
+        let rest = word.strip_prefix(day)?;
+        if rest.is_empty() {
+            return Some((WEEKDAYS[i], None));
+        }
+        PARTS_OF_DAY_NL
+            .iter()
+            .find(|(nl, _)| *nl == rest)
+            .map(|(_, en)| (WEEKDAYS[i], Some(*en)))
+    })
+}
+
+/// The English name of a Dutch unit of time.
+fn unit_en(unit: &str) -> Option<&'static str> {
+    Some(match unit {
+        "week" | "weken" => "week",
+        "maand" | "maanden" => "month",
+        "kwartaal" | "kwartalen" => "quarter",
+        "jaar" | "jaren" => "year",
+        "dag" | "dagen" => "day",
+        "uur" | "uren" => "hour",
+        "minuut" | "minuten" => "minute",
+        "weekend" => "weekend",
+        _ => return None,
+    })
+}
+
+/// "eind (van) (de|deze|volgende) week|maand|…", "eind maart" at `i`: how
+/// many words, and the normal form.
+fn end_of_nl<'a>(w: &dyn Fn(usize) -> &'a str, i: usize) -> Option<(usize, String)> {
+    let mut at = i + 1;
+    if w(at) == "van" {
+        at += 1;
+    }
+    let which = match w(at) {
+        "deze" | "dit" | "de" | "het" => {
+            at += 1;
+            "this"
+        }
+        "volgende" | "volgend" => {
+            at += 1;
+            "next"
+        }
+        _ => "this",
+    };
+    let unit = w(at);
+    let len = at + 1 - i;
+    match unit_en(unit) {
+        Some(u @ ("week" | "month" | "quarter" | "year")) => {
+            Some((len, format!("end of {which} {u}")))
+        }
+        Some("day") => Some((len, "end of today".into())),
+        _ if unit == "vandaag" => Some((len, "end of today".into())),
+        _ => english_name(unit)
+            .filter(|_| MONTHS_NL.contains(&unit))
+            .map(|month| (len, format!("end of {month}"))),
+    }
+}
+
+/// "binnen|over twee dagen" at `i`: how many words, and the normal form.
+fn within_nl<'a>(w: &dyn Fn(usize) -> &'a str, i: usize) -> Option<(usize, String)> {
+    let (skip, n) = match (w(i + 1), w(i + 2)) {
+        ("een", "paar") => (2, Some(2)),
+        (number, _) => (
+            1,
+            NUMBERS_NL
+                .iter()
+                .find(|n| n.0 == number)
+                .map(|n| n.1)
+                .or_else(|| number.parse().ok()),
+        ),
+    };
+    match (n, unit_en(w(i + skip + 1))) {
+        (Some(n), Some(unit @ ("minute" | "hour" | "day" | "week" | "month"))) => Some((
+            skip + 2,
+            format!("within {n} {unit}{}", if n == 1 { "" } else { "s" }),
+        )),
+        _ => None,
+    }
+}
+
+/// Finds a Dutch due time in `words` from `from` on, in the English normal
+/// form the ledger reads.
+fn due_nl(words: &[&Token], from: usize) -> Option<Due> {
+    let w = |i: usize| words.get(i).map_or("", |t| t.norm.as_str());
+    for i in from..words.len() {
+        let here = w(i);
+        let found: Option<(usize, String)> = match here {
+            "vandaag" | "vanavond" => Some((
+                1,
+                if here == "vandaag" {
+                    "today"
+                } else {
+                    "tonight"
+                }
+                .into(),
+            )),
+            "vanmiddag" => Some((1, "today afternoon".into())),
+            "vanochtend" | "vanmorgen" => Some((1, "today morning".into())),
+            "morgen" => match PARTS_OF_DAY_NL.iter().find(|(nl, _)| *nl == w(i + 1)) {
+                Some((_, part)) => Some((2, format!("tomorrow {part}"))),
+                None => Some((1, "tomorrow".into())),
+            },
+            "morgenochtend" | "morgenvroeg" => Some((1, "tomorrow morning".into())),
+            "morgenmiddag" => Some((1, "tomorrow afternoon".into())),
+            "morgenavond" => Some((1, "tomorrow evening".into())),
+            "overmorgen" => Some((1, "within 2 days".into())),
+            "zo" if w(i + 1) == "snel" && w(i + 2) == "mogelijk" => {
+                Some((3, "as soon as possible".into()))
+            }
+            "zsm" | "meteen" | "direct" | "onmiddellijk" => Some((1, "as soon as possible".into())),
+            "eind" | "einde" => end_of_nl(&w, i),
+            "deze" | "dit" | "volgende" | "volgend"
+                if unit_en(w(i + 1)).is_some_and(|u| {
+                    matches!(u, "week" | "month" | "quarter" | "year" | "weekend")
+                }) =>
+            {
+                let which = if here.starts_with("volgend") {
+                    "next"
+                } else {
+                    "this"
+                };
+                Some((
+                    2,
+                    format!("{which} {}", unit_en(w(i + 1)).unwrap_or_default()),
+                ))
+            }
+            "binnen" | "over" => within_nl(&w, i),
+            // "uiterlijk 15 maart", "vóór 3 april": a day of a month.
+            _ if here.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+                && MONTHS_NL.contains(&w(i + 1)) =>
+            {
+                Some((
+                    2,
+                    format!("{} {here}", english_name(w(i + 1)).unwrap_or_default()),
+                ))
+            }
+            "volgende" if weekday_part(w(i + 1)).is_some() => {
+                let (day, part) = weekday_part(w(i + 1))?;
+                Some((
+                    2,
+                    format!(
+                        "next {day}{}",
+                        part.map(|p| format!(" {p}")).unwrap_or_default()
+                    ),
+                ))
+            }
+            _ if weekday_part(here).is_some() => {
+                let (day, part) = weekday_part(here)?;
+                match (part, PARTS_OF_DAY_NL.iter().find(|(nl, _)| *nl == w(i + 1))) {
+                    (Some(part), _) => Some((1, format!("{day} {part}"))),
+                    (None, Some((_, part))) => Some((2, format!("{day} {part}"))),
+                    (None, None) => Some((1, day.into())),
+                }
+            }
+            "vóór" | "voor" | "uiterlijk" | "in"
+                if MONTHS_NL.contains(&w(i + 1)) && w(i + 1) != "mei" =>
+            {
+                Some((2, english_name(w(i + 1)).unwrap_or_default().into()))
+            }
+            _ => None,
+        };
+        if let Some((len, normal)) = found {
+            return Some(Due {
+                words: i..(i + len).min(words.len()),
+                normal,
+            });
+        }
+    }
+    None
+}
+
+/// Prepositions before a Dutch due time, left out of what is promised.
+const DUE_PREPOSITIONS_NL: &[&str] = &[
+    "vóór",
+    "voor",
+    "op",
+    "uiterlijk",
+    "tot",
+    "binnen",
+    "over",
+    "in",
+    "aan",
+    "het",
+];
+
+/// Finds a commitment in a Dutch sentence.
+fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
+    if sentence.terminator == Some('?') {
+        return None;
+    }
+    let words: Vec<&Token> = text.words(sentence).collect();
+    let core_start = words.len() - super::phrases::core(&words).len();
+    let pledge = if let Some(pledge) = PLEDGES_NL.find(&words) {
+        pledge
+    } else {
+        // "Ik stuur …" opens the sentence; a verb in the past or of a
+        // state ("ik was", "ik denk") pledges nothing.
+        let plan = PLANS_NL.find(&words).filter(|p| p.start <= core_start)?;
+        let verb = words[plan.end - 1].norm.as_str();
+        let past = verb.len() > 4 && ["de", "te", "den", "ten"].iter().any(|e| verb.ends_with(e));
+        if NOT_PLEDGED_NL.contains(&verb) || past || due_nl(&words, plan.end).is_none() {
+            return None;
+        }
+        // The verb is part of what is promised: "stuur u het plan".
+        plan.start..plan.start + 1
+    };
+    let after = &words[pledge.end..];
+    if after
+        .first()
+        .is_some_and(|w| NOT_PLEDGED_NL.contains(&w.norm.as_str()))
+        && !(words[pledge.start].norm == "laat" && after.len() > 2)
+    {
+        return None;
+    }
+    if after.is_empty() && words[pledge.start].norm != "ik" {
+        return None;
+    }
+    let when = due_nl(&words, pledge.end);
+    let what: Vec<&str> = words[pledge.end..]
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            when.as_ref()
+                .is_none_or(|d| !d.words.contains(&(pledge.end + k)))
+        })
+        .map(|(_, t)| t.norm.as_str())
+        .filter(|w| !DUE_PREPOSITIONS_NL.contains(w))
+        .collect();
+    let said = when.as_ref().map(|d| said_nl(&words, d));
+    Some(Commitment {
+        span: words[pledge.start].span.start..words[words.len() - 1].span.end,
+        what: what.join(" "),
+        when_said: said,
+        due: when.map(|d| d.normal),
+    })
+}
+
+/// A Dutch due time as said, with its preposition ("vóór vrijdag").
+fn said_nl(words: &[&Token], due: &Due) -> String {
+    let start = if due.words.start > 0
+        && DUE_PREPOSITIONS_NL.contains(&words[due.words.start - 1].norm.as_str())
+    {
+        due.words.start - 1
+    } else {
+        due.words.start
+    };
+    words[start..due.words.end]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Finds a commitment in a sentence.
@@ -518,11 +970,15 @@ fn said(words: &[&Token], due: &Due) -> String {
 /// … "and the schedule by Friday." A promise without a time borrows one
 /// from the next sentence of the same turn, and its deliverable grows by
 /// the words before that time.
-fn complete_from(commitment: &mut Commitment, next: &[&Token]) {
+fn complete_from(
+    commitment: &mut Commitment,
+    next: &[&Token],
+    due_in: fn(&[&Token], usize) -> Option<Due>,
+) {
     if commitment.due.is_some() {
         return;
     }
-    if let Some(due) = due(next, 0) {
+    if let Some(due) = due_in(next, 0) {
         let before: Vec<&str> = next[..due.words.start]
             .iter()
             .map(|t| t.norm.as_str())
@@ -546,7 +1002,11 @@ impl Signal for Promises {
         let found = decided(
             input,
             Label::Commitment,
-            |i, sentence| classify(&input.texts[i], sentence),
+            |i, sentence| match input.language(i) {
+                "en" => classify(&input.texts[i], sentence),
+                "nl" => classify_nl(&input.texts[i], sentence),
+                _ => None,
+            },
             |i, sentence| read_whole(&input.texts[i], sentence),
         );
         for Found {
@@ -557,16 +1017,19 @@ impl Signal for Promises {
         } in found
         {
             let words: Vec<&Token> = input.texts[i].words(sentence).collect();
-            if UNILATERAL.find(&words).is_some() {
+            let dutch = input.language(i) == "nl";
+            if UNILATERAL.find(&words).is_some() || (dutch && unilateral_nl(&words)) {
                 continue;
             }
             if let Some((j, next)) = input.next_in_turn(i, sentence) {
                 complete_from(
                     &mut commitment,
                     &input.texts[j].words(next).collect::<Vec<_>>(),
+                    if dutch { due_nl } else { due },
                 );
             }
-            let specific = commitment.is_specific();
+            let specific =
+                commitment.is_specific_in(if dutch { LIGHT_WORDS_NL } else { LIGHT_WORDS });
             let kind = match (input.role(i), specific) {
                 (Role::Consultant, true) => "promise",
                 (Role::Consultant, false) => "vague-promise",
@@ -630,9 +1093,94 @@ impl Signal for Promises {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::check_table;
+    use super::super::testing::{check_table, check_table_in};
     use super::*;
     use crate::text::tokenize;
+
+    fn due_of_nl(text: &str) -> Option<String> {
+        let t = tokenize(text);
+        classify_nl(&t, &t.sentences[0]).and_then(|c| c.due)
+    }
+
+    #[test]
+    fn dutch_due_times_are_normalised_as_english_ones_are() {
+        for (text, due) in [
+            ("Ik stuur u het plan vóór vrijdag.", "friday"),
+            (
+                "Ik stuur u het plan voor vrijdagmiddag.",
+                "friday afternoon",
+            ),
+            ("Ik bel u morgenochtend.", "tomorrow morning"),
+            ("Ik bel je morgen.", "tomorrow"),
+            (
+                "We zullen de cijfers eind volgende week hebben.",
+                "end of next week",
+            ),
+            (
+                "Ik zal het eind van de maand afronden.",
+                "end of this month",
+            ),
+            ("Ik stuur de offerte binnen twee dagen.", "within 2 days"),
+            ("Ik lever het rapport uiterlijk 15 maart.", "march 15"),
+            ("Ik zal het voorstel eind maart sturen.", "end of march"),
+            ("Ik mail u zo snel mogelijk.", "as soon as possible"),
+            ("Ik zal het volgende week dinsdag sturen.", "next week"),
+            ("Ik stuur het vandaag nog.", "today"),
+        ] {
+            assert_eq!(due_of_nl(text).as_deref(), Some(due), "{text}");
+        }
+    }
+
+    #[test]
+    fn dutch_due_times_fall_on_the_calendar() {
+        use crate::summary::ledger::due_date;
+        // Said on Wednesday 18 November 2026.
+        let said = jiff::civil::date(2026, 11, 18);
+        for (text, date) in [
+            ("Ik stuur u het plan vóór vrijdag.", "2026-11-20"),
+            ("Ik bel u morgenochtend.", "2026-11-19"),
+            (
+                "We zullen de cijfers eind volgende week hebben.",
+                "2026-11-27",
+            ),
+            ("Ik stuur de offerte binnen twee dagen.", "2026-11-20"),
+            ("Ik lever het rapport uiterlijk 15 maart.", "2027-03-15"),
+            ("Ik zal het voorstel eind maart sturen.", "2027-03-31"),
+        ] {
+            let due = due_of_nl(text).unwrap();
+            assert_eq!(
+                due_date(&due, said).map(|d| d.to_string()).as_deref(),
+                Some(date),
+                "{text}: {due}"
+            );
+        }
+    }
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &Promises,
+            Role::Consultant,
+            &[
+                ("Ik stuur u het plan vóór vrijdag.", "promise"),
+                ("Ik zal de offerte morgenochtend sturen.", "promise"),
+                ("We zullen de cijfers eind volgende week hebben.", "promise"),
+                ("Ik beloof u het rapport uiterlijk 15 maart.", "promise"),
+                ("Ik kom erop terug.", "vague-promise"),
+                ("Ik zal het uitzoeken.", "vague-promise"),
+                ("Laat mij even navragen bij financiën.", "vague-promise"),
+            ],
+            &[
+                "Ik zal eerlijk zijn.",
+                "Stuurt u het vrijdag?",
+                "Ik stuurde het vorige week.",
+                "Ik ga uw werkgever bellen.",
+                "Ik denk dat het vrijdag klaar is.",
+                "Het bestuur beslist volgende week.",
+            ],
+        );
+    }
 
     fn due_of(text: &str) -> Option<String> {
         let t = tokenize(text);

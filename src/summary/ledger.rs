@@ -632,6 +632,16 @@ pub fn due_date(due: &str, said: Date) -> Option<Date> {
                 _ => None,
             }
         }
+        // "march 15": that day, this year or, once past, next year's.
+        [month, day] if month_number(month).is_some() && day.parse::<i8>().is_ok() => {
+            let (month, day) = (month_number(month)?, day.parse::<i8>().ok()?);
+            let this_year = Date::new(said.year(), month, day).ok()?;
+            if this_year >= said {
+                Some(this_year)
+            } else {
+                Date::new(said.year() + 1, month, day).ok()
+            }
+        }
         ["end", "of", month] | [month] if month_number(month).is_some() => {
             let month = month_number(month)?;
             let year = if month >= said.month() {
