@@ -11,9 +11,12 @@
 /// knew others, and what an English-only model hears.
 pub const ENGLISH: &str = "en";
 
+/// Dutch, whose signals are rules only.
+pub const DUTCH: &str = "nl";
+
 /// The languages whose signals rapport has: a call in any other is
 /// transcribed and reported, but not scored.
-pub const ANALYSED: &[&str] = &[ENGLISH];
+pub const ANALYSED: &[&str] = &[ENGLISH, DUTCH];
 
 /// `language` for serde: English, for transcripts written before rapport
 /// recorded a language (all were English).

@@ -414,6 +414,9 @@ impl Analysis {
     }
 }
 
+/// What a reader of a Dutch call's scorecard should know.
+const DUTCH_BY_RULES: &str = "Dutch is read by rapport's rules alone (the learned detectors learned English), and their accuracy has not been measured on labelled Dutch calls";
+
 /// Why the call's signals cannot be trusted for its language, if they
 /// cannot: its cues are read in [`language::ANALYSED`] only, and a call in
 /// another would score as one where the consultant asked nothing.
@@ -431,13 +434,18 @@ fn unread_language(call: &transcript::Call) -> Option<String> {
         .sum();
     // A few words in another language (a greeting, a name) change nothing.
     (unread * 5 > all).then(|| {
-        let languages: Vec<String> = call
+        let mut languages: Vec<String> = Vec::new();
+        for name in call
             .participants
             .iter()
             .filter_map(|p| p.language.as_deref())
             .filter(|l| !language::ANALYSED.contains(l))
             .map(language::name)
-            .collect();
+        {
+            if !languages.contains(&name) {
+                languages.push(name);
+            }
+        }
         format!(
             "the call is in {}, and rapport's signals read {} only so far",
             if languages.is_empty() {
@@ -449,7 +457,7 @@ fn unread_language(call: &transcript::Call) -> Option<String> {
                 .iter()
                 .map(|l| language::name(l))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(" and ")
         )
     })
 }
@@ -468,6 +476,15 @@ pub fn analyze(
         score = score.withhold(reason);
     } else if let Some(reason) = unread_language(&call) {
         score = score.withhold(&reason);
+    }
+    let mut call = call;
+    if call
+        .utterances
+        .iter()
+        .any(|u| u.language == language::DUTCH)
+        && !call.notes.iter().any(|n| n == DUTCH_BY_RULES)
+    {
+        call.notes.push(DUTCH_BY_RULES.into());
     }
     Analysis {
         call,

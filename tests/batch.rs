@@ -821,11 +821,11 @@ fn manifest_mistakes_are_named_by_line_and_a_starting_one_is_written() {
     let (code, stderr) = run(&["batch", "--manifest", "week/calls.toml", "-o", "out"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("3 calls listed"), "{stderr}");
-    // A call the manifest says is Dutch is read as Dutch, and not scored
-    // on English cues.
+    // A call the manifest says is German is read as German, and not
+    // scored on English or Dutch cues.
     write(
         &week.join("calls.toml"),
-        "[[call]]\nfile = \"mon 2026-11-16.vtt\"\nlanguage = \"nl\"\n",
+        "[[call]]\nfile = \"mon 2026-11-16.vtt\"\nlanguage = \"de\"\n",
     );
     let (code, stderr) = run(&["batch", "week", "-o", "out"]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -839,9 +839,9 @@ fn manifest_mistakes_are_named_by_line_and_a_starting_one_is_written() {
         .expect("Monday's result");
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(monday).unwrap()).unwrap();
-    assert_eq!(result["analysis"]["language"], "nl");
+    assert_eq!(result["analysis"]["language"], "de");
     let withheld = result["analysis"]["score"]["withheld"]
         .as_str()
         .unwrap_or_default();
-    assert!(withheld.contains("the call is in Dutch"), "{withheld}");
+    assert!(withheld.contains("the call is in German"), "{withheld}");
 }

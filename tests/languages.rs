@@ -163,7 +163,7 @@ fn an_english_only_model_asked_for_dutch_says_which_to_install() {
 }
 
 #[test]
-fn a_dutch_transcript_is_read_as_dutch_and_not_scored_on_english_cues() {
+fn a_dutch_transcript_is_read_and_scored_in_dutch() {
     let dir = tempfile::tempdir().unwrap();
     let vtt = dir.path().join("gesprek.vtt");
     std::fs::write(
@@ -185,17 +185,51 @@ fn a_dutch_transcript_is_read_as_dutch_and_not_scored_on_english_cues() {
     );
     assert_eq!(analysis.call.language.as_deref(), Some("nl"));
     assert!(analysis.call.utterances.iter().all(|u| u.language == "nl"));
-    assert_eq!(analysis.score.overall, None);
-    let withheld = analysis.score.withheld.as_deref().unwrap_or_default();
-    assert!(withheld.contains("the call is in Dutch"), "{withheld}");
+    assert!(
+        analysis.score.overall.is_some() && analysis.score.withheld.is_none(),
+        "{:?}",
+        analysis.score.withheld
+    );
+    assert!(
+        analysis
+            .call
+            .notes
+            .iter()
+            .any(|n| n.starts_with("Dutch is read by rapport's rules alone")),
+        "{:?}",
+        analysis.call.notes
+    );
+    // Each scripted moment found by its signal, in Dutch.
+    let kinds: Vec<(&str, &str)> = analysis
+        .signals
+        .iter()
+        .flat_map(|s| {
+            s.evidence
+                .iter()
+                .map(move |e| (s.id.as_str(), e.kind.as_str()))
+        })
+        .collect();
+    for expected in [
+        ("questions", "open"),
+        ("options-offered", "alternatives"),
+        ("decision-handback", "handback"),
+    ] {
+        assert!(kinds.contains(&expected), "{expected:?} not in {kinds:?}");
+    }
 
-    // Said to be English, it is read and scored as English.
+    // Said to be German, it is transcribed and reported but not scored.
     let analysis: Analysis = json_of(rapport(dir.path()).arg("analyze").arg(&vtt).args([
         "--consultant",
         "Ann de Vries",
         "--language",
-        "en",
+        "de",
     ]));
-    assert_eq!(analysis.call.language.as_deref(), Some("en"));
-    assert!(analysis.score.withheld.is_none());
+    assert_eq!(analysis.call.language.as_deref(), Some("de"));
+    assert_eq!(analysis.score.overall, None);
+    let withheld = analysis.score.withheld.as_deref().unwrap_or_default();
+    assert!(
+        withheld
+            .contains("the call is in German, and rapport's signals read English and Dutch only"),
+        "{withheld}"
+    );
 }

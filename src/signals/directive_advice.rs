@@ -52,6 +52,16 @@
 //! - Options: "You could try a nasal spray."
 //! - The consultant's own duties: "I need to check your blood pressure."
 //!
+//! ## In Dutch
+//!
+//! The same by Dutch rules: "U moet stoppen met roken.", "Je zou elke dag
+//! moeten wandelen.", "Ik wil dat u mij vrijdag belt.", "Zorg ervoor dat u
+//! het bij het eten neemt.", "Dan moet u nu beginnen." (directive), and
+//! with permission after "Mag ik een suggestie doen?" or "Wat moet ik
+//! doen?". Not: "Moet u vroeg weg?", "Als u wilt praten, bel me.", "Ze
+//! hebben gezegd dat u moet verhuizen.", "U hoeft zich geen zorgen te
+//! maken.", "U zou een neusspray kunnen proberen."
+//!
 //! ## Settings
 //!
 //! None. The rubric counts unasked directives against control.
@@ -139,6 +149,105 @@ static PERMISSION: LazyLock<Cues> = LazyLock::new(|| {
     ])
 });
 
+/// The same cues in Dutch.
+static DIRECTIVES_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "u|je|jij moet|moeten",
+        "moet u|je|jij",
+        "u|je|jij zou|zoudt moeten",
+        "u|je|jij kunt|kan beter",
+        "ik wil dat u|je|jij",
+        "ik wil graag dat u|je|jij",
+        "ik zou willen dat u|je|jij",
+    ])
+});
+
+/// Dutch words before a directive that make it a condition.
+const CONDITIONS_NL: &[&str] = &["als", "wanneer", "indien", "tenzij", "mocht", "mits"];
+
+/// A Dutch condition that names the client's goal ("als u resultaat wilt").
+static GOAL_CONDITIONS_NL: LazyLock<Cues> =
+    LazyLock::new(|| patterns(&["als u|je|jij * wilt|wil", "als u|je|jij echt * wilt|wil"]));
+
+/// Dutch words that make a directive someone else's, told or denied.
+const REPORTED_NL: &[&str] = &[
+    "gezegd", "verteld", "zegt", "zei", "zeiden", "betekent", "vertelt", "vertelde", "dat",
+];
+
+static OPENING_ORDERS_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "zorg ervoor|dat",
+        "zorgt u ervoor|dat",
+        "let erop dat",
+        "let u erop dat",
+        "denk eraan|erom",
+    ])
+});
+
+static PERMISSION_NL: LazyLock<Cues> = LazyLock::new(|| {
+    patterns(&[
+        "mag ik",
+        "vindt u het goed als|dat ik",
+        "vind je het goed als|dat ik",
+        "zal ik u|je|jou een idee|tip|suggestie|advies",
+        "wilt u een idee|tip|suggestie|advies",
+        "wil je een idee|tip|suggestie|advies",
+        "wat moet|zou|kan ik doen",
+        "wat raadt u aan",
+        "wat raad je aan",
+        "wat zou u|jij doen",
+        "heeft u|heb je advies|tips|ideeën",
+    ])
+});
+
+/// Whether a Dutch sentence directs the other person unconditionally.
+fn directs_nl(text: &Tokenized, sentence: &Sentence) -> bool {
+    let words: Vec<&Token> = text.words(sentence).collect();
+    if text.tokens[sentence.tokens.clone()]
+        .iter()
+        .any(|t| t.norm == "?")
+    {
+        return false;
+    }
+    if OPENING_ORDERS_NL.starts(core(&words)) {
+        return true;
+    }
+    // "U hoeft zich geen zorgen te maken", "u moet zich geen zorgen maken".
+    let reassures = words
+        .windows(2)
+        .any(|pair| pair[0].norm == "geen" && pair[1].norm == "zorgen");
+    // "U zou … kunnen proberen" offers: an option, not an order.
+    let offers = words.iter().any(|w| w.norm == "kunnen");
+    // "U zou naar uw werk moeten lopen": the "moeten" comes last.
+    let should = words.windows(2).position(|pair| {
+        matches!(pair[0].norm.as_str(), "u" | "je" | "jij")
+            && matches!(pair[1].norm.as_str(), "zou" | "zoudt")
+    });
+    let should = should
+        .filter(|&at| words[at + 2..].iter().any(|w| w.norm == "moeten"))
+        .map(|at| at..at + 2);
+    DIRECTIVES_NL.find(&words).or(should).is_some_and(|at| {
+        let before = &words[..at.start];
+        let conditional = before
+            .iter()
+            .any(|w| CONDITIONS_NL.contains(&w.norm.as_str()))
+            && GOAL_CONDITIONS_NL.find(before).is_none();
+        let reported = before[at.start.saturating_sub(REPORT_REACH)..]
+            .iter()
+            .any(|w| REPORTED_NL.contains(&w.norm.as_str()));
+        !(conditional || reported || reassures || offers)
+    })
+}
+
+/// Whether a sentence in `language` directs the other person.
+fn directs_in(language: &str, text: &Tokenized, sentence: &Sentence) -> bool {
+    match language {
+        "en" => directs(text, sentence),
+        "nl" => directs_nl(text, sentence),
+        _ => false,
+    }
+}
+
 /// Whether words hold an order, conditional or not ("if you want results,
 /// you have to…" still tells the client what to do).
 pub fn orders(words: &[&Token]) -> bool {
@@ -177,7 +286,12 @@ fn asked_for(input: &Input, utterance: usize) -> bool {
     (utterance.saturating_sub(3)..utterance).any(|i| {
         input.texts[i].sentences.iter().any(|sentence| {
             let words: Vec<&Token> = input.texts[i].words(sentence).collect();
-            PERMISSION.find(&words).is_some()
+            let permission: &Cues = if input.language(i) == "nl" {
+                &PERMISSION_NL
+            } else {
+                &PERMISSION
+            };
+            permission.find(&words).is_some()
         })
     })
 }
@@ -190,7 +304,7 @@ impl Signal for DirectiveAdvice {
     fn detect(&self, input: &Input, _: &Settings) -> SignalOutput {
         let mut evidence = Vec::new();
         for (i, sentence) in input.sentences() {
-            if !directs(&input.texts[i], sentence) {
+            if !directs_in(input.language(i), &input.texts[i], sentence) {
                 continue;
             }
             let kind = if asked_for(input, i) {
@@ -239,7 +353,7 @@ impl Signal for DirectiveAdvice {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{call, check_table};
+    use super::super::testing::{call, call_in, check_table, check_table_in};
     use super::*;
 
     #[test]
@@ -289,6 +403,48 @@ mod tests {
                 "I need to check your blood pressure.",
             ],
         );
+    }
+
+    #[test]
+    fn table_in_dutch() {
+        check_table_in(
+            "nl",
+            &DirectiveAdvice,
+            Role::Consultant,
+            &[
+                ("U moet stoppen met roken.", "directive"),
+                ("Je zou elke dag moeten wandelen.", "directive"),
+                ("Ik wil dat u mij vrijdag belt.", "directive"),
+                ("Zorg ervoor dat u het bij het eten neemt.", "directive"),
+                ("Dan moet u nu beginnen.", "directive"),
+                ("Als u resultaat wilt, moet u nu beginnen.", "directive"),
+            ],
+            &[
+                "Moet u vroeg weg?",
+                "Als u wilt praten, bel me.",
+                "Ze hebben gezegd dat u moet verhuizen.",
+                "U hoeft zich geen zorgen te maken.",
+                "U zou een neusspray kunnen proberen.",
+                "Ik moet uw bloeddruk meten.",
+            ],
+        );
+    }
+
+    #[test]
+    fn dutch_advice_after_permission_is_not_counted_against() {
+        let c = call_in(
+            "nl",
+            &[
+                (Role::Consultant, 0.0, "Mag ik een suggestie doen?"),
+                (Role::Client, 3.0, "Graag."),
+                (Role::Consultant, 5.0, "U zou naar uw werk moeten lopen."),
+                (Role::Client, 9.0, "Hm."),
+                (Role::Consultant, 11.0, "U moet stoppen."),
+            ],
+        );
+        let out = DirectiveAdvice.detect(&Input::new(&c), &Settings::default());
+        let kinds: Vec<&str> = out.evidence.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["with-permission", "directive"]);
     }
 
     #[test]
