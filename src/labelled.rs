@@ -135,7 +135,7 @@ impl Example {
                     end: start + 1.5,
                     text: (*text).to_string(),
                     words: Vec::new(),
-                    // Read from the text by `Call::from_utterances`.
+                    // Set by `Call::from_utterances`.
                     language: String::new(),
                 }
             })
@@ -145,7 +145,9 @@ impl Example {
             utterances,
             RoleSource::Given,
             vec![self.id.clone()],
-            None,
+            // The labelled corpora are English, and a guess from one short
+            // utterance could send a row to another language's rules.
+            Some(crate::language::ENGLISH),
         )
     }
 }

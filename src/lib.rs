@@ -229,7 +229,6 @@ fn transcribe_tracks(
     let mut done_before = 0.0;
     let mut transcripts = Vec::with_capacity(tracks.len());
     for ((track, speech), language) in tracks.into_iter().zip(regions).zip(languages) {
-        let language = language.map(|(code, _)| code);
         let segments = transcribe::transcribe_regions(
             transcriber,
             &track,
@@ -466,7 +465,7 @@ fn unread_language(call: &transcript::Call) -> Option<String> {
 /// utterances are, and scores it. Pure and cheap: an hour-long call takes
 /// milliseconds.
 pub fn analyze(
-    call: transcript::Call,
+    mut call: transcript::Call,
     rubric: &score::Rubric,
     detectors: &detectors::Detectors,
 ) -> Analysis {
@@ -477,7 +476,6 @@ pub fn analyze(
     } else if let Some(reason) = unread_language(&call) {
         score = score.withhold(&reason);
     }
-    let mut call = call;
     if call
         .utterances
         .iter()

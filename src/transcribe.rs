@@ -79,11 +79,10 @@ pub trait Transcriber {
         Some("en")
     }
 
-    /// The language spoken in `audio` (a track's first speech), with its
-    /// probability.
-    fn detect_language(&mut self, audio: &[f32]) -> Result<(String, f32), TranscribeError> {
+    /// The language spoken in `audio` (a track's first speech).
+    fn detect_language(&mut self, audio: &[f32]) -> Result<String, TranscribeError> {
         let _ = audio;
-        Ok((self.fixed_language().unwrap_or("en").to_string(), 1.0))
+        Ok(self.fixed_language().unwrap_or("en").to_string())
     }
 
     /// Seconds of speech to pack into one call of [`Transcriber::transcribe`].
@@ -120,8 +119,8 @@ const CONTEXT_PER_SECOND: f64 = 50.0;
 /// The least audio a fitted context covers. Shorter contexts made Whisper
 /// garble and repeat short chunks (a track's last, a short clip): with
 /// base, word error 25.6 % → 17.4 % on the Dutch clips and 33.6 % →
-/// 16.6 % on the English stereo calls; tiny.en 18.0 % → 17.6 %, at the
-/// same speed (README, Performance).
+/// 16.6 % on the English stereo calls; tiny.en 18.0 % → 17.6 %, about 3 %
+/// slower, within the runs' noise (README, Performance).
 const MIN_CONTEXT_SECONDS: f64 = 10.0;
 /// Context added past the end of a fitted chunk, so its last word is not
 /// at the very edge of what the encoder sees.
@@ -383,7 +382,7 @@ impl Transcriber for WhisperTranscriber {
     /// of transcript. Runs before any chunk of the call is transcribed:
     /// whisper.cpp encodes it with the context the state's last
     /// transcription was fitted to, and a fresh state uses the full window.
-    fn detect_language(&mut self, audio: &[f32]) -> Result<(String, f32), TranscribeError> {
+    fn detect_language(&mut self, audio: &[f32]) -> Result<String, TranscribeError> {
         let detect_error = |reason: String| TranscribeError::Run {
             what: "the language".into(),
             reason,
@@ -414,10 +413,9 @@ impl Transcriber for WhisperTranscriber {
                 })
                 .unwrap_or(best)
         };
-        let code = whisper_rs::get_lang_str(id)
-            .ok_or_else(|| detect_error(format!("unknown language id {id}")))?;
-        let probability = probabilities.get(id as usize).copied().unwrap_or(0.0);
-        Ok((code.to_string(), probability))
+        whisper_rs::get_lang_str(id)
+            .map(str::to_string)
+            .ok_or_else(|| detect_error(format!("unknown language id {id}")))
     }
 
     fn chunk_seconds(&self) -> f64 {
@@ -625,15 +623,15 @@ fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
 }
 
 /// The language of one track: the one asked for, else Whisper's guess from
-/// its first 30 s of speech (packed as for transcription), with its
-/// probability; `None` for a track without speech.
+/// its first 30 s of speech (packed as for transcription); `None` for a
+/// track without speech.
 pub fn track_language(
     transcriber: &mut dyn Transcriber,
     track: &Track,
     regions: &[Region],
-) -> Result<Option<(String, f32)>, TranscribeError> {
+) -> Result<Option<String>, TranscribeError> {
     if let Some(language) = transcriber.fixed_language() {
-        return Ok(Some((language.to_string(), 1.0)));
+        return Ok(Some(language.to_string()));
     }
     let Some(first) = chunks(regions, WINDOW_SECONDS - 1.0).into_iter().next() else {
         return Ok(None);

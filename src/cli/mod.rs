@@ -326,9 +326,9 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
             anyhow::bail!("--offset places recordings on a timeline; a transcript has its own");
         }
         let mut call = import::read(path, format, args.consultant.as_deref(), &consultant_names)?;
-        match &args.language {
-            Some(LanguageChoice::Fixed(code)) => call.set_language(code),
-            Some(LanguageChoice::Detect(_)) | None => {}
+        if let Some(LanguageChoice::Fixed(code)) = asked_language(args.language.as_ref(), &config)?
+        {
+            call.set_language(&code);
         }
         return Ok(call);
     }

