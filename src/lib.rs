@@ -433,30 +433,20 @@ fn unread_language(call: &transcript::Call) -> Option<String> {
         .sum();
     // A few words in another language (a greeting, a name) change nothing.
     (unread * 5 > all).then(|| {
-        let mut languages: Vec<String> = Vec::new();
-        for name in call
-            .participants
-            .iter()
-            .filter_map(|p| p.language.as_deref())
-            .filter(|l| !language::ANALYSED.contains(l))
-            .map(language::name)
-        {
-            if !languages.contains(&name) {
-                languages.push(name);
-            }
-        }
+        let unread_names = language::names(
+            call.participants
+                .iter()
+                .filter_map(|p| p.language.as_deref())
+                .filter(|l| !language::ANALYSED.contains(l)),
+        );
         format!(
             "the call is in {}, and rapport's signals read {} only so far",
-            if languages.is_empty() {
-                "another language".to_string()
+            if unread_names.is_empty() {
+                "another language"
             } else {
-                languages.join(" and ")
+                &unread_names
             },
-            language::ANALYSED
-                .iter()
-                .map(|l| language::name(l))
-                .collect::<Vec<_>>()
-                .join(" and ")
+            language::names(language::ANALYSED.iter().copied())
         )
     })
 }

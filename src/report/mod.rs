@@ -57,18 +57,14 @@ pub(crate) fn score_text(score: Option<f64>) -> String {
 /// The languages spoken, by name, when not all English ("Dutch", "Dutch
 /// and English"): the scorecard says so beside the talk shares.
 fn languages_heard(call: &Call) -> Option<String> {
-    let mut names: Vec<String> = Vec::new();
-    for code in call
-        .participants
-        .iter()
-        .filter_map(|p| p.language.as_deref())
-    {
-        let name = crate::language::name(code);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    (names.iter().any(|n| n != "English")).then(|| names.join(" and "))
+    let codes = || {
+        call.participants
+            .iter()
+            .filter_map(|p| p.language.as_deref())
+    };
+    codes()
+        .any(|code| code != crate::language::ENGLISH)
+        .then(|| crate::language::names(codes()))
 }
 
 /// "Consultant 68 %, Client 32 %".

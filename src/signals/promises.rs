@@ -289,12 +289,46 @@ struct Due {
     normal: String,
 }
 
+/// The first due time in `words` from `from` on: `at` says, for a word,
+/// how many words from it make a due time, and its normal form.
+fn first_due(
+    words: &[&Token],
+    from: usize,
+    at: impl Fn(usize) -> Option<(usize, String)>,
+) -> Option<Due> {
+    (from..words.len()).find_map(|i| {
+        at(i).map(|(len, normal)| Due {
+            words: i..(i + len).min(words.len()),
+            normal,
+        })
+    })
+}
+
+/// Prepositions before an English due time, left out of what is promised.
+const DUE_PREPOSITIONS: &[&str] = &["by", "on", "before", "until", "within", "in"];
+
+/// How due times are read in one language.
+struct DueReader {
+    find: fn(&[&Token], usize) -> Option<Due>,
+    prepositions: &'static [&'static str],
+}
+
+const ENGLISH_DUE: DueReader = DueReader {
+    find: due,
+    prepositions: DUE_PREPOSITIONS,
+};
+
+const DUTCH_DUE: DueReader = DueReader {
+    find: due_nl,
+    prepositions: DUE_PREPOSITIONS_NL,
+};
+
 /// Finds a due time in `words` from `from` on.
 fn due(words: &[&Token], from: usize) -> Option<Due> {
     let w = |i: usize| words.get(i).map_or("", |t| t.norm.as_str());
-    for i in from..words.len() {
+    first_due(words, from, |i| {
         let here = w(i);
-        let found: Option<(usize, String)> = match here {
+        match here {
             "today" | "tonight" => Some((1, here.into())),
             "tomorrow" if PARTS_OF_DAY.contains(&w(i + 1)) => {
                 Some((2, format!("tomorrow {}", w(i + 1))))
@@ -380,15 +414,8 @@ fn due(words: &[&Token], from: usize) -> Option<Due> {
             "right" | "straight" if w(i + 1) == "away" => Some((2, "as soon as possible".into())),
             "first" if w(i + 1) == "thing" => Some((2, "first thing".into())),
             _ => None,
-        };
-        if let Some((len, normal)) = found {
-            return Some(Due {
-                words: i..(i + len).min(words.len()),
-                normal,
-            });
         }
-    }
-    None
+    })
 }
 
 /// A commitment found in a sentence.
@@ -682,9 +709,9 @@ fn within_nl<'a>(w: &dyn Fn(usize) -> &'a str, i: usize) -> Option<(usize, Strin
 /// form the ledger reads.
 fn due_nl(words: &[&Token], from: usize) -> Option<Due> {
     let w = |i: usize| words.get(i).map_or("", |t| t.norm.as_str());
-    for i in from..words.len() {
+    first_due(words, from, |i| {
         let here = w(i);
-        let found: Option<(usize, String)> = match here {
+        match here {
             "vandaag" | "vanavond" => Some((
                 1,
                 if here == "vandaag" {
@@ -758,15 +785,8 @@ fn due_nl(words: &[&Token], from: usize) -> Option<Due> {
                 Some((2, english_name(w(i + 1)).unwrap_or_default().into()))
             }
             _ => None,
-        };
-        if let Some((len, normal)) = found {
-            return Some(Due {
-                words: i..(i + len).min(words.len()),
-                normal,
-            });
         }
-    }
-    None
+    })
 }
 
 /// Prepositions before a Dutch due time, left out of what is promised.
@@ -779,8 +799,6 @@ const DUE_PREPOSITIONS_NL: &[&str] = &[
     "binnen",
     "over",
     "in",
-    "aan",
-    "het",
 ];
 
 /// Finds a commitment in a Dutch sentence.
@@ -826,29 +844,13 @@ fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         .map(|(_, t)| t.norm.as_str())
         .filter(|w| !DUE_PREPOSITIONS_NL.contains(w))
         .collect();
-    let said = when.as_ref().map(|d| said_nl(&words, d));
+    let said = when.as_ref().map(|d| said(&words, d, DUE_PREPOSITIONS_NL));
     Some(Commitment {
         span: words[pledge.start].span.start..words[words.len() - 1].span.end,
         what: what.join(" "),
         when_said: said,
         due: when.map(|d| d.normal),
     })
-}
-
-/// A Dutch due time as said, with its preposition ("vóór vrijdag").
-fn said_nl(words: &[&Token], due: &Due) -> String {
-    let start = if due.words.start > 0
-        && DUE_PREPOSITIONS_NL.contains(&words[due.words.start - 1].norm.as_str())
-    {
-        due.words.start - 1
-    } else {
-        due.words.start
-    };
-    words[start..due.words.end]
-        .iter()
-        .map(|t| t.norm.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Finds a commitment in a sentence.
@@ -905,7 +907,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     let what: Vec<&str> = words[pledge.end..what_end]
         .iter()
         .map(|t| t.norm.as_str())
-        .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+        .filter(|w| !DUE_PREPOSITIONS.contains(w))
         .collect();
     let last = when
         .as_ref()
@@ -913,7 +915,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
     Some(Commitment {
         span: words[pledge.start].span.start..words[last.max(pledge.end) - 1].span.end,
         what: what.join(" "),
-        when_said: when.as_ref().map(|d| said(&words, d)),
+        when_said: when.as_ref().map(|d| said(&words, d, DUE_PREPOSITIONS)),
         due: when.map(|d| d.normal),
     })
 }
@@ -939,22 +941,22 @@ fn read_whole(text: &Tokenized, sentence: &Sentence) -> Commitment {
         .unwrap_or_default()
         .iter()
         .map(|t| t.norm.as_str())
-        .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+        .filter(|w| !DUE_PREPOSITIONS.contains(w))
         .collect();
     Commitment {
         span: text.span(sentence),
         what: what.join(" "),
-        when_said: when.as_ref().map(|d| said(&words, d)),
+        when_said: when.as_ref().map(|d| said(&words, d, DUE_PREPOSITIONS)),
         due: when.map(|d| d.normal),
     }
 }
 
-fn said(words: &[&Token], due: &Due) -> String {
+/// A due time as said, with the preposition before it of `prepositions`
+/// ("by friday", "vóór vrijdag").
+fn said(words: &[&Token], due: &Due, prepositions: &[&str]) -> String {
     let start = if due.words.start > 0
-        && matches!(
-            words[due.words.start - 1].norm.as_str(),
-            "by" | "on" | "before" | "until" | "within" | "in"
-        ) {
+        && prepositions.contains(&words[due.words.start - 1].norm.as_str())
+    {
         due.words.start - 1
     } else {
         due.words.start
@@ -970,24 +972,20 @@ fn said(words: &[&Token], due: &Due) -> String {
 /// … "and the schedule by Friday." A promise without a time borrows one
 /// from the next sentence of the same turn, and its deliverable grows by
 /// the words before that time.
-fn complete_from(
-    commitment: &mut Commitment,
-    next: &[&Token],
-    due_in: fn(&[&Token], usize) -> Option<Due>,
-) {
+fn complete_from(commitment: &mut Commitment, next: &[&Token], reader: &DueReader) {
     if commitment.due.is_some() {
         return;
     }
-    if let Some(due) = due_in(next, 0) {
+    if let Some(due) = (reader.find)(next, 0) {
         let before: Vec<&str> = next[..due.words.start]
             .iter()
             .map(|t| t.norm.as_str())
-            .filter(|w| !matches!(*w, "by" | "on" | "before" | "until" | "within" | "in"))
+            .filter(|w| !reader.prepositions.contains(w))
             .collect();
         if !before.is_empty() {
             commitment.what = format!("{} {}", commitment.what, before.join(" "));
         }
-        commitment.when_said = Some(said(next, &due));
+        commitment.when_said = Some(said(next, &due, reader.prepositions));
         commitment.due = Some(due.normal);
     }
 }
@@ -1025,7 +1023,7 @@ impl Signal for Promises {
                 complete_from(
                     &mut commitment,
                     &input.texts[j].words(next).collect::<Vec<_>>(),
-                    if dutch { due_nl } else { due },
+                    if dutch { &DUTCH_DUE } else { &ENGLISH_DUE },
                 );
             }
             let specific =
@@ -1254,6 +1252,23 @@ mod tests {
             "send you the count plan and the schedule"
         );
         assert_eq!(e.details["when"], "by friday afternoon");
+    }
+
+    #[test]
+    fn a_dutch_time_said_after_a_pause_completes_the_promise() {
+        let call = super::super::testing::call_in(
+            "nl",
+            &[
+                (Role::Consultant, 0.0, "Goed, ik zal u het telplan sturen,"),
+                (Role::Consultant, 3.0, "en de planning vóór vrijdagmiddag."),
+            ],
+        );
+        let output = Promises.detect(&Input::new(&call), &Settings::default());
+        let e = &output.evidence[0];
+        assert_eq!(e.kind, "promise");
+        assert_eq!(e.details["due"], "friday afternoon");
+        assert_eq!(e.details["what"], "u het telplan sturen en de planning");
+        assert_eq!(e.details["when"], "vóór vrijdagmiddag");
     }
 
     #[test]

@@ -469,12 +469,7 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
         return None;
     }
     // Clauses, split at commas and dashes, last first.
-    let tokens = &text.tokens[sentence.tokens.clone()];
-    let clauses: Vec<Vec<&Token>> = tokens
-        .split(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "-" | "–" | "—"))
-        .map(|clause| clause.iter().filter(|t| t.is_word()).collect::<Vec<_>>())
-        .filter(|clause| !clause.is_empty())
-        .collect();
+    let clauses = clauses(text, sentence);
     if marked {
         let kind = clauses
             .iter()
@@ -491,6 +486,15 @@ pub fn classify(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
         return Some(kind);
     }
     ends_with_tag(text, sentence).then_some(Kind::Closed)
+}
+
+/// A sentence's clauses, split at commas and dashes: their words.
+fn clauses<'t>(text: &'t Tokenized, sentence: &Sentence) -> Vec<Vec<&'t Token>> {
+    text.tokens[sentence.tokens.clone()]
+        .split(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "-" | "–" | "—"))
+        .map(|clause| clause.iter().filter(|t| t.is_word()).collect::<Vec<_>>())
+        .filter(|clause| !clause.is_empty())
+        .collect()
 }
 
 /// "…, right" or "…, isn't it": a tag after a comma at the end.
@@ -768,12 +772,7 @@ fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<Kind> {
     if BACKCHANNELS_NL.whole(core) {
         return marked.then_some(Kind::Closed);
     }
-    let tokens = &text.tokens[sentence.tokens.clone()];
-    let clauses: Vec<Vec<&Token>> = tokens
-        .split(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "-" | "–" | "—"))
-        .map(|clause| clause.iter().filter(|t| t.is_word()).collect::<Vec<_>>())
-        .filter(|clause| !clause.is_empty())
-        .collect();
+    let clauses = clauses(text, sentence);
     if marked {
         return Some(
             clauses
