@@ -6,6 +6,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rapport::detectors::Detectors;
+use rapport::l10n::ReportLanguage;
 use rapport::score::Rubric;
 use rapport::speakers::{Participant, Role, RoleSource};
 use rapport::transcript::{Call, Utterance};
@@ -87,7 +88,9 @@ fn signals_and_score(c: &mut Criterion) {
         group.bench_function(
             format!("hour_long_call, {name} detectors (elements = words)"),
             |b| {
-                b.iter(|| rapport::analyze(hour.clone(), &rubric, &detectors));
+                b.iter(|| {
+                    rapport::analyze(hour.clone(), &rubric, &detectors, ReportLanguage::Auto)
+                });
             },
         );
     }
@@ -104,7 +107,7 @@ fn signals_and_score(c: &mut Criterion) {
             calls
                 .par_iter()
                 .map(|call| {
-                    rapport::analyze(call.clone(), &rubric, &detectors)
+                    rapport::analyze(call.clone(), &rubric, &detectors, ReportLanguage::Auto)
                         .score
                         .overall
                 })

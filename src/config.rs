@@ -15,6 +15,9 @@
 //! # detects the language per track (base), or a code: "en", "nl".
 //! model = "base"
 //! language = "auto"
+//! # The language of reports: "auto" (a Dutch call's in Dutch, others in
+//! # English), "en" or "nl".
+//! report_language = "auto"
 //! # Names in transcripts that say what someone is, not who: never taken
 //! # for a client's name (beside the built-in list: Patient, Client, …).
 //! generic_names = ["Mentee"]
@@ -60,6 +63,9 @@ pub struct Config {
     /// `nl`, ….
     #[serde(default)]
     pub language: Option<String>,
+    /// The reports' language when `--report-language` is not given.
+    #[serde(default)]
+    pub report_language: Option<String>,
     /// Names that identify no client, beside `summary::ledger::GENERIC_NAMES`.
     #[serde(default, deserialize_with = "one_or_many")]
     pub generic_names: Vec<String>,

@@ -260,7 +260,7 @@ pub fn labels_from(outputs: &[SignalOutput], utterances: usize) -> Vec<BTreeSet<
 /// The labels the detectors put on each utterance of a whole call.
 pub fn detect(call: &Call, detectors: &Detectors) -> Vec<BTreeSet<&'static str>> {
     labels_from(
-        &signals::run(call, &Settings::default(), detectors),
+        &signals::run(call, &Settings::default(), detectors, crate::l10n::Lang::En),
         call.utterances.len(),
     )
 }

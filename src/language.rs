@@ -66,18 +66,6 @@ pub fn most_spoken<'a>(spoken: impl IntoIterator<Item = (&'a str, usize)>) -> Op
     best.map(|(language, _)| language.to_string())
 }
 
-/// The English names of `codes`, each once, in order: "Dutch and English".
-pub fn names<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
-    let mut names: Vec<String> = Vec::new();
-    for code in codes {
-        let name = name(code);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names.join(" and ")
-}
-
 /// The language's English name ("Dutch"), or its code when unknown.
 pub fn name(code: &str) -> String {
     isolang::Language::from_639_1(code)
@@ -122,6 +110,5 @@ mod tests {
     fn names_are_english_names() {
         assert_eq!(name("nl"), "Dutch");
         assert_eq!(name("xx"), "xx");
-        assert_eq!(names(["nl", "en", "nl"]), "Dutch and English");
     }
 }

@@ -29,6 +29,7 @@ pub mod config;
 pub mod detectors;
 pub mod eval;
 pub mod import;
+pub mod l10n;
 pub mod labelled;
 pub mod language;
 pub mod model;
@@ -198,7 +199,7 @@ pub fn transcribe_call(
     let mut call =
         transcript::Call::assemble(transcripts, roles, input_names, model_name.to_string());
     if mixed && voices.is_none() {
-        call.notes.push(BUILTIN_METHOD_NOTE.into());
+        call.notes.push(note!("note-builtin-voices"));
     }
     Ok(with_one_side(call, one_sided))
 }
@@ -259,12 +260,10 @@ fn transcribe_tracks(
 }
 
 /// The call marked as holding one side only, the reason the first note.
-fn with_one_side(mut call: transcript::Call, one_sided: Option<String>) -> transcript::Call {
+fn with_one_side(mut call: transcript::Call, one_sided: Option<l10n::Note>) -> transcript::Call {
     if let Some(reason) = one_sided {
-        call.notes.insert(
-            0,
-            format!("{reason}; the call is not scored as a conversation"),
-        );
+        call.notes
+            .insert(0, note!("note-not-scored", reason = &reason));
         call.recording.one_sided = Some(reason);
     }
     call
@@ -285,9 +284,6 @@ fn tell_voices_apart(
     Ok((Some(found).filter(|f| f.speakers > 1), one_voice))
 }
 
-const ONE_VOICE: &str = "one voice heard: the other side may not have been recorded";
-const BUILTIN_METHOD_NOTE: &str = "the voice model is not installed (`rapport model install`), so voices were told apart by the built-in spectral method, which splits one voice into several on some recordings";
-
 /// Why the recording holds one side of the call only: one voice on a mixed
 /// track (`one_voice`), one track with speech and the others none, or
 /// (with the voice model) two tracks with the same voice — one channel the
@@ -298,9 +294,9 @@ fn one_sided(
     regions: &[Vec<speech::Region>],
     people: &[speakers::Participant],
     voices: Option<&voices::VoiceModel>,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<l10n::Note>, Error> {
     if one_voice {
-        return Ok(Some(ONE_VOICE.to_string()));
+        return Ok(Some(note!("one-sided-one-voice")));
     }
     if tracks.len() < 2 {
         return Ok(None);
@@ -309,10 +305,10 @@ fn one_sided(
         .filter(|&i| !regions[i].is_empty())
         .collect();
     if let [only] = heard.as_slice() {
-        return Ok(Some(format!(
-            "{ONE_VOICE} (only {} spoke; the other track{} silent)",
-            people[*only].name,
-            if tracks.len() > 2 { "s are" } else { " is" }
+        return Ok(Some(note!(
+            "one-sided-one-track",
+            name = &people[*only].name,
+            silent = tracks.len() - 1
         )));
     }
     if let (Some(model), [a, b]) = (voices, heard.as_slice()) {
@@ -324,9 +320,10 @@ fn one_sided(
         if similarity
             .is_some_and(|s| f64::from(s) >= speakers::prints::Thresholds::default().same_voice)
         {
-            return Ok(Some(format!(
-                "{ONE_VOICE} ({} and {} are the same voice: one is the other's echo or a copy)",
-                people[*a].name, people[*b].name
+            return Ok(Some(note!(
+                "one-sided-same-voice",
+                first = &people[*a].name,
+                second = &people[*b].name
             )));
         }
     }
@@ -369,19 +366,32 @@ fn split_mixed_track(
         separation: found.separation,
         by_voice_prints: found.by_voice_prints,
     });
-    call.notes.push(format!(
-        "one mixed track: the speakers were told apart by their voices ({} {}; voice separation {:.2} on a 0–1 scale), so who said what and the talk shares are estimates ({})",
-        found.speakers,
-        if found.estimated { "speakers, estimated: --speakers N sets the number" } else { "speakers, as given" },
-        found.separation,
-        if found.by_voice_prints {
-            "by voice prints; on real two-person test calls the shares were off by 0.4 to 1.2 points"
-        } else {
-            "by the built-in spectral method; on real two-person test calls the shares were off by 0.3 to 8 points"
-        },
-    ));
+    let separation = l10n::Arg::decimal(found.separation, 2);
+    call.notes
+        .push(match (found.estimated, found.by_voice_prints) {
+            (true, true) => note!(
+                "note-voices-estimated-prints",
+                speakers = found.speakers,
+                separation = separation
+            ),
+            (true, false) => note!(
+                "note-voices-estimated-builtin",
+                speakers = found.speakers,
+                separation = separation
+            ),
+            (false, true) => note!(
+                "note-voices-given-prints",
+                speakers = found.speakers,
+                separation = separation
+            ),
+            (false, false) => note!(
+                "note-voices-given-builtin",
+                speakers = found.speakers,
+                separation = separation
+            ),
+        });
     if !found.by_voice_prints {
-        call.notes.push(BUILTIN_METHOD_NOTE.into());
+        call.notes.push(note!("note-builtin-voices"));
     }
     call
 }
@@ -391,6 +401,10 @@ fn split_mixed_track(
 pub struct Analysis {
     #[serde(flatten)]
     pub call: transcript::Call,
+    /// The language the summaries and reasons are written in, and the
+    /// report's (records from before there was a choice were English).
+    #[serde(default)]
+    pub report_language: l10n::Lang,
     /// What decided what the utterances are: `rules`, or a learned model's
     /// name and hash (absent in records from before there was a choice).
     #[serde(default)]
@@ -413,13 +427,10 @@ impl Analysis {
     }
 }
 
-/// What a reader of a Dutch call's scorecard should know.
-const DUTCH_BY_RULES: &str = "Dutch is read by rapport's rules alone (the learned detectors learned English), and their accuracy has not been measured on labelled Dutch calls";
-
 /// Why the call's signals cannot be trusted for its language, if they
-/// cannot: its cues are read in [`language::ANALYSED`] only, and a call in
-/// another would score as one where the consultant asked nothing.
-fn unread_language(call: &transcript::Call) -> Option<String> {
+/// cannot, in `words`: its cues are read in [`language::ANALYSED`] only, and
+/// a call in another would score as one where the consultant asked nothing.
+fn unread_language(call: &transcript::Call, words: l10n::Lang) -> Option<String> {
     let unread: u64 = call
         .utterances
         .iter()
@@ -433,49 +444,56 @@ fn unread_language(call: &transcript::Call) -> Option<String> {
         .sum();
     // A few words in another language (a greeting, a name) change nothing.
     (unread * 5 > all).then(|| {
-        let unread_names = language::names(
-            call.participants
-                .iter()
-                .filter_map(|p| p.language.as_deref())
-                .filter(|l| !language::ANALYSED.contains(l)),
-        );
-        format!(
-            "the call is in {}, and rapport's signals read {} only so far",
-            if unread_names.is_empty() {
-                "another language"
-            } else {
-                &unread_names
-            },
-            language::names(language::ANALYSED.iter().copied())
-        )
+        let read = words.language_names(language::ANALYSED.iter().copied());
+        let unread: Vec<&str> = call
+            .participants
+            .iter()
+            .filter_map(|p| p.language.as_deref())
+            .filter(|l| !language::ANALYSED.contains(l))
+            .collect();
+        if unread.is_empty() {
+            t!(words, "withheld-other-language", read = read)
+        } else {
+            t!(
+                words,
+                "withheld-language",
+                language = words.language_names(unread),
+                read = read
+            )
+        }
     })
 }
 
 /// Runs every signal over the call, with `detectors` deciding what its
-/// utterances are, and scores it. Pure and cheap: an hour-long call takes
-/// milliseconds.
+/// utterances are, and scores it; the summaries and reasons are written in
+/// the language `report` picks for the call. Pure and cheap: an hour-long
+/// call takes milliseconds.
 pub fn analyze(
     mut call: transcript::Call,
     rubric: &score::Rubric,
     detectors: &detectors::Detectors,
+    report: l10n::ReportLanguage,
 ) -> Analysis {
-    let signals = signals::run(&call, &rubric.signals, detectors);
-    let mut score = score::score(&signals, rubric);
+    let words = report.for_call(call.language.as_deref());
+    let signals = signals::run(&call, &rubric.signals, detectors, words);
+    let mut score = score::score(&signals, rubric, words);
     if let Some(reason) = &call.recording.one_sided {
-        score = score.withhold(reason);
-    } else if let Some(reason) = unread_language(&call) {
-        score = score.withhold(&reason);
+        score = score.withhold(&words.note(reason), words);
+    } else if let Some(reason) = unread_language(&call, words) {
+        score = score.withhold(&reason, words);
     }
+    let dutch_by_rules = note!("note-dutch-by-rules");
     if call
         .utterances
         .iter()
         .any(|u| u.language == language::DUTCH)
-        && !call.notes.iter().any(|n| n == DUTCH_BY_RULES)
+        && !call.notes.contains(&dutch_by_rules)
     {
-        call.notes.push(DUTCH_BY_RULES.into());
+        call.notes.push(dutch_by_rules);
     }
     Analysis {
         call,
+        report_language: words,
         detectors: detectors.identity(),
         signals,
         score,

@@ -10,7 +10,9 @@
 //! cannot measure (no client heard, roles unknown) is left out of the means
 //! and says why, so a broken recording is never scored as a bad consultant.
 
+use crate::l10n::Lang;
 use crate::signals::{self, SignalOutput};
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +41,9 @@ pub enum RubricError {
 #[serde(deny_unknown_fields)]
 pub struct Rubric {
     pub name: String,
+    /// The name in Dutch reports; `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_nl: Option<String>,
     /// Settings of the signals themselves.
     #[serde(default)]
     pub signals: signals::Settings,
@@ -50,9 +55,16 @@ pub struct Rubric {
 pub struct Dimension {
     pub id: String,
     pub name: String,
-    /// The client's fear this dimension answers (seed 003).
+    /// The name in Dutch reports; the English `name` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_nl: Option<String>,
+    /// The client's fear this dimension answers (seed 003), after "the
+    /// client".
     #[serde(default)]
     pub fear: String,
+    /// The fear in Dutch reports, after "de cliënt".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fear_nl: Option<String>,
     #[serde(default = "one")]
     pub weight: f64,
     pub checks: Vec<Check>,
@@ -71,6 +83,17 @@ pub struct Check {
     pub weight: f64,
     /// The sentence the report prints, with `{value}`, `{good}`, `{poor}`.
     pub reason: String,
+    /// The sentence in Dutch reports; the English `reason` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_nl: Option<String>,
+}
+
+/// `dutch` in Dutch reports when the rubric has it, else `english`.
+fn in_words<'a>(words: Lang, english: &'a str, dutch: Option<&'a str>) -> &'a str {
+    match (words, dutch) {
+        (Lang::Nl, Some(dutch)) => dutch,
+        _ => english,
+    }
 }
 
 fn one() -> f64 {
@@ -90,10 +113,10 @@ pub enum Unit {
 }
 
 impl Unit {
-    fn format(self, value: f64) -> String {
+    fn format(self, value: f64, words: Lang) -> String {
         match self {
-            Self::Count => format!("{value:.0}"),
-            Self::Share | Self::Ratio => format!("{:.0} %", value * 100.0),
+            Self::Count => words.decimal(value, 0),
+            Self::Share | Self::Ratio => format!("{} %", words.decimal(value * 100.0, 0)),
             Self::Seconds if value >= 60.0 => {
                 format!(
                     "{}:{:02}",
@@ -101,8 +124,8 @@ impl Unit {
                     (value % 60.0).round() as u32
                 )
             }
-            Self::Seconds => format!("{value:.0} s"),
-            Self::PerHour => format!("{value:.1}"),
+            Self::Seconds => format!("{} s", words.decimal(value, 0)),
+            Self::PerHour => words.decimal(value, 1),
         }
     }
 }
@@ -193,16 +216,16 @@ pub struct Scorecard {
 }
 
 impl Scorecard {
-    /// The card with no score anywhere, each check saying `reason`; the
-    /// measured values stay for the reader.
+    /// The card with no score anywhere, each check saying `reason` (in
+    /// `words`); the measured values stay for the reader.
     #[must_use]
-    pub fn withhold(mut self, reason: &str) -> Self {
+    pub fn withhold(mut self, reason: &str, words: Lang) -> Self {
         self.overall = None;
         for dimension in self.dimensions.values_mut() {
             dimension.score = None;
             for check in &mut dimension.checks {
                 check.score = None;
-                check.reason = format!("not scored: {reason}");
+                check.reason = t!(words, "reason-not-scored", reason = reason);
             }
         }
         self.withheld = Some(reason.to_string());
@@ -242,8 +265,9 @@ fn weighted_mean(parts: impl Iterator<Item = (Option<f64>, f64)>) -> Option<f64>
     (weights > 0.0).then(|| (sum / weights).round())
 }
 
-/// Scores the signals' outputs against the rubric.
-pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
+/// Scores the signals' outputs against the rubric, with the reasons in
+/// `words`.
+pub fn score(outputs: &[SignalOutput], rubric: &Rubric, words: Lang) -> Scorecard {
     let mut dimensions = BTreeMap::new();
     for d in &rubric.dimensions {
         let checks: Vec<CheckScore> = d
@@ -252,16 +276,15 @@ pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
             .map(|c| {
                 let output = outputs.iter().find(|o| o.id == c.signal);
                 let value = output.and_then(|o| o.measures.get(&c.measure).copied());
-                let reason = match value {
-                    Some(v) => c
-                        .reason
-                        .replace("{value}", &c.unit.format(v))
-                        .replace("{good}", &c.unit.format(c.good))
-                        .replace("{poor}", &c.unit.format(c.poor)),
-                    None => format!(
-                        "not measured: {}",
-                        output.map_or("the signal did not run", |o| o.summary.as_str())
-                    ),
+                let reason = match (value, output) {
+                    (Some(v), _) => in_words(words, &c.reason, c.reason_nl.as_deref())
+                        .replace("{value}", &c.unit.format(v, words))
+                        .replace("{good}", &c.unit.format(c.good, words))
+                        .replace("{poor}", &c.unit.format(c.poor, words)),
+                    (None, Some(output)) => {
+                        t!(words, "reason-not-measured", why = output.summary.as_str())
+                    }
+                    (None, None) => t!(words, "reason-signal-did-not-run"),
                 };
                 CheckScore {
                     signal: c.signal.clone(),
@@ -281,8 +304,8 @@ pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
         dimensions.insert(
             d.id.clone(),
             DimensionScore {
-                name: d.name.clone(),
-                fear: d.fear.clone(),
+                name: in_words(words, &d.name, d.name_nl.as_deref()).to_string(),
+                fear: in_words(words, &d.fear, d.fear_nl.as_deref()).to_string(),
                 score,
                 checks,
             },
@@ -296,7 +319,7 @@ pub fn score(outputs: &[SignalOutput], rubric: &Rubric) -> Scorecard {
     );
     Scorecard {
         overall,
-        rubric: rubric.name.clone(),
+        rubric: in_words(words, &rubric.name, rubric.name_nl.as_deref()).to_string(),
         dimensions,
         order: rubric.dimensions.iter().map(|d| d.id.clone()).collect(),
         withheld: None,
@@ -316,6 +339,7 @@ mod tests {
             &testing::sample_call(),
             &Settings::default(),
             &Detectors::Rules,
+            Lang::En,
         );
         for d in &rubric.dimensions {
             for c in &d.checks {
@@ -349,8 +373,9 @@ mod tests {
             ),
         ]);
         let card = score(
-            &run(&call, &Settings::default(), &Detectors::Rules),
+            &run(&call, &Settings::default(), &Detectors::Rules, Lang::En),
             &Rubric::default_rubric(),
+            Lang::En,
         );
         assert_eq!(card.overall, None, "{card:#?}");
         for d in card.dimensions.values() {
@@ -368,6 +393,7 @@ mod tests {
             poor,
             weight: 1.0,
             reason: String::new(),
+            reason_nl: None,
         };
         let lower_is_better = check(0.45, 0.65);
         assert!((check_score(&lower_is_better, 0.40) - 100.0).abs() < 1e-9);
@@ -386,8 +412,9 @@ mod tests {
             "Hello, anyone there?",
         )]);
         let card = score(
-            &run(&call, &Settings::default(), &Detectors::Rules),
+            &run(&call, &Settings::default(), &Detectors::Rules, Lang::En),
             &rubric,
+            Lang::En,
         );
         let talk = &card.dimensions["control"].checks[0];
         assert_eq!(talk.value, None);
@@ -402,8 +429,10 @@ mod tests {
                 &testing::sample_call(),
                 &Settings::default(),
                 &Detectors::Rules,
+                Lang::En,
             ),
             &rubric,
+            Lang::En,
         );
         let talk = &card.dimensions["control"].checks[0];
         assert!(

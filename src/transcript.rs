@@ -5,6 +5,8 @@
 //! are time-ordered across participants; overlapping speech stays overlapping
 //! (two people talking at once is what an interruption is).
 
+use crate::l10n::Note;
+use crate::note;
 use crate::speakers::{Participant, RoleSource};
 use crate::speech::Region;
 use crate::transcribe::{Segment, Word};
@@ -32,8 +34,8 @@ pub struct Call {
     #[serde(default = "english_if_unsaid")]
     pub language: Option<String>,
     pub recording: Recording,
-    /// Things the reader should know about this result, in words.
-    pub notes: Vec<String>,
+    /// Things the reader should know about this result.
+    pub notes: Vec<Note>,
 }
 
 /// Transcripts from before rapport recorded languages were English.
@@ -88,7 +90,7 @@ pub struct Recording {
     /// mixed track, a silent track, a channel that is the other's bleed):
     /// such a call is not scored as a conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_sided: Option<String>,
+    pub one_sided: Option<Note>,
 }
 
 /// The speakers separated on one mixed track: an estimate, said as one.
@@ -210,28 +212,24 @@ fn with_shares(talk: Vec<(Participant, f64)>) -> Vec<CallParticipant> {
 }
 
 /// What the reader should know about how roles were decided, if anything.
-fn role_note(roles: &RoleSource, participants: &[CallParticipant]) -> Option<String> {
+fn role_note(roles: &RoleSource, participants: &[CallParticipant]) -> Option<Note> {
     let consultant = participants
         .iter()
         .find(|p| p.person.role == crate::speakers::Role::Consultant)
-        .map_or("nobody", |p| p.person.name.as_str());
+        .map(|p| p.person.name.as_str());
     Some(match roles {
         RoleSource::Given => return None,
-        RoleSource::Configured => {
-            format!("roles from rapport.toml: {consultant} is the consultant")
-        }
-        RoleSource::AssumedFirstTrack => {
-            "roles assumed: track 1 is taken for the consultant; pass --consultant to say which track is".into()
-        }
-        RoleSource::AssumedFirstSpeaker => format!(
-            "roles assumed: the first to speak ({consultant}) is taken for the consultant; pass --consultant NAME, or list the consultant's names in rapport.toml"
-        ),
-        RoleSource::MixedTrack => {
-            "one mixed track on which one voice was heard (or voices too alike to tell apart), so nothing is attributed to the consultant or the client; --speakers N splits it into N".into()
-        }
-        RoleSource::Unnamed => {
-            "the transcript names no speakers, so nothing is attributed to the consultant or the client".into()
-        }
+        RoleSource::Configured => match consultant {
+            Some(name) => note!("note-roles-configured", consultant = name),
+            None => note!("note-roles-configured-nobody"),
+        },
+        RoleSource::AssumedFirstTrack => note!("note-roles-first-track"),
+        RoleSource::AssumedFirstSpeaker => match consultant {
+            Some(name) => note!("note-roles-first-speaker", consultant = name),
+            None => note!("note-roles-first-speaker-nobody"),
+        },
+        RoleSource::MixedTrack => note!("note-roles-mixed-track"),
+        RoleSource::Unnamed => note!("note-roles-unnamed"),
     })
 }
 
@@ -300,9 +298,10 @@ impl Call {
         let mut summaries = Vec::new();
         for track in tracks {
             if track.summary.speech.is_empty() {
-                notes.push(format!(
-                    "no speech on track {} ({}): was this side recorded?",
-                    track.participant.track, track.participant.name
+                notes.push(note!(
+                    "note-silent-track",
+                    track = track.participant.track,
+                    name = &track.participant.name
                 ));
             }
             talks.push(talk_seconds(&track));
@@ -343,7 +342,7 @@ impl Call {
         utterances: Vec<Utterance>,
         roles: RoleSource,
         recording: Recording,
-        mut notes: Vec<String>,
+        mut notes: Vec<Note>,
     ) -> Self {
         fn spoken(u: &Utterance) -> (&str, usize) {
             (u.language.as_str(), u.words.len().max(1))
@@ -676,6 +675,6 @@ mod tests {
             String::new(),
         );
         assert_eq!(call.notes.len(), 2, "{:?}", call.notes);
-        assert!(call.notes[1].contains("no speech on track"));
+        assert!(call.notes[1].text.contains("no speech on track"));
     }
 }

@@ -1013,7 +1013,7 @@ fn a_mono_mix_is_split_into_its_speakers_and_called_an_estimate() {
         .expect("speakers separated");
     assert_eq!((diarized.speakers, diarized.estimated), (2, true));
     assert!(
-        call.notes.iter().any(|n| n.contains("estimates")),
+        call.notes.iter().any(|n| n.text.contains("estimates")),
         "{:?}",
         call.notes
     );
@@ -1192,7 +1192,7 @@ fn out_of_order_cues_are_sorted_and_said_to_be() {
     let call: Call = json_of(rapport().args(["transcribe", vtt.to_str().unwrap()]));
     assert!(call.utterances[0].start < call.utterances[1].start);
     assert!(
-        call.notes.iter().any(|n| n.contains("out of order")),
+        call.notes.iter().any(|n| n.text.contains("out of order")),
         "{:?}",
         call.notes
     );
@@ -1204,7 +1204,7 @@ fn out_of_order_cues_are_sorted_and_said_to_be() {
     assert!(
         call.notes
             .iter()
-            .any(|n| n.contains("first to speak (Dana)"))
+            .any(|n| n.text.contains("first to speak (Dana)"))
     );
 }
 
@@ -1323,8 +1323,10 @@ fn a_recording_of_one_side_is_not_scored() {
         let withheld = analysis.score.withheld.as_deref().unwrap_or_default();
         assert!(withheld.contains(because), "{input:?}: {withheld}");
         assert!(
-            analysis.call.notes[0].starts_with("one voice heard")
-                && analysis.call.notes[0].ends_with("not scored as a conversation"),
+            analysis.call.notes[0].text.starts_with("one voice heard")
+                && analysis.call.notes[0]
+                    .text
+                    .ends_with("not scored as a conversation"),
             "{:?}",
             analysis.call.notes
         );

@@ -195,7 +195,7 @@ fn a_dutch_transcript_is_read_and_scored_in_dutch() {
             .call
             .notes
             .iter()
-            .any(|n| n.starts_with("Dutch is read by rapport's rules alone")),
+            .any(|n| n.text.starts_with("Dutch is read by rapport's rules alone")),
         "{:?}",
         analysis.call.notes
     );

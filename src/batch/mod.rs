@@ -22,6 +22,7 @@ pub use outdir::{CallRecord, DateSource, Failure, Outdir, Page};
 
 use crate::cache::{self, Cache};
 use crate::detectors::Detectors;
+use crate::l10n::ReportLanguage;
 use crate::score::Rubric;
 use crate::transcribe::{LanguageChoice, WhisperSettings, WhisperTranscriber};
 use crate::{CallOptions, Progress, import};
@@ -306,6 +307,9 @@ pub struct Settings {
     pub rubric: Rubric,
     /// What decides what utterances are; a change re-scores every call too.
     pub detectors: Detectors,
+    /// The language of the reports (`--report-language`); a change
+    /// rewrites every call's.
+    pub report_language: ReportLanguage,
     pub cache: Option<Cache>,
     /// Transcribe again rather than take the cache's transcript.
     pub no_cache: bool,
@@ -582,13 +586,15 @@ fn fail(call: &CallInputs, outdir: &Outdir, reason: String) -> Outcome {
 }
 
 /// The call's result key: its transcript's, the rubric's (as parsed, so
-/// that only what the rubric says counts) and the detectors'.
+/// that only what the rubric says counts), the detectors' and the report
+/// language asked for.
 fn result_key(transcript_key: &str, settings: &Settings) -> String {
     use sha2::{Digest, Sha256};
     cache::hex(&Sha256::digest(format!(
-        "{transcript_key}|{:?}|{}",
+        "{transcript_key}|{:?}|{}|{:?}",
         settings.rubric,
-        settings.detectors.identity()
+        settings.detectors.identity(),
+        settings.report_language
     )))
 }
 
@@ -698,7 +704,12 @@ fn record(
         meta: CallMeta::default(),
         result_key: result_key(&transcript_key, settings),
         transcript_key,
-        analysis: crate::analyze(transcript, &settings.rubric, &settings.detectors),
+        analysis: crate::analyze(
+            transcript,
+            &settings.rubric,
+            &settings.detectors,
+            settings.report_language,
+        ),
     };
     Labels::of(call).apply(&mut record);
     outdir

@@ -1,6 +1,6 @@
 //! `rapport analyze`: one call's score, its reasons and the evidence.
 
-use super::{DetectorsArgs, TranscriptionArgs, emit, rubric, transcript};
+use super::{DetectorsArgs, ReportArgs, TranscriptionArgs, emit, rubric, transcript};
 use anyhow::Result;
 use clap::ValueEnum;
 use rapport::report::{self, AnalysisFormat};
@@ -24,6 +24,8 @@ pub struct Args {
     rubric: Option<PathBuf>,
     #[command(flatten)]
     detectors: DetectorsArgs,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Exit with status 1 when the overall score is below N (0–100), or
     /// cannot be measured.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
@@ -41,8 +43,9 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a transcription.
     let rubric = rubric(args.rubric.as_deref())?;
     let detectors = args.detectors.load()?;
+    let report_language = args.report.resolve(&rapport::config::Config::load()?)?;
     let call = transcript(&args.transcription)?;
-    let analysis = rapport::analyze(call, &rubric, &detectors);
+    let analysis = rapport::analyze(call, &rubric, &detectors, report_language);
     let format = match args.format {
         AnalyzeFormatArg::Text => AnalysisFormat::Text {
             color: args.output.is_none()

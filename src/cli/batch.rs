@@ -85,6 +85,8 @@ pub struct Args {
     #[command(flatten)]
     detectors: DetectorsArgs,
     #[command(flatten)]
+    report: super::ReportArgs,
+    #[command(flatten)]
     whisper: WhisperArgs,
     /// Transcribe again rather than use cached transcripts.
     #[arg(long)]
@@ -168,6 +170,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     );
     let config = Config::load()?;
     let language = super::asked_language(args.language.as_ref(), &config)?;
+    let report_language = args.report.resolve(&config)?;
     let settings = batch::Settings {
         call: CallOptions {
             consultant: args.consultant.clone(),
@@ -187,6 +190,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         jobs,
         rubric,
         detectors,
+        report_language,
         cache: super::transcript_cache(config.cache),
         no_cache: args.no_cache,
         pages: [PageArg::Html, PageArg::Text]

@@ -25,6 +25,7 @@ use rapport::cache::Cache;
 use rapport::config::Config;
 use rapport::detectors::Detectors;
 use rapport::import;
+use rapport::l10n::ReportLanguage;
 use rapport::report::Format;
 use rapport::score::Rubric;
 use rapport::transcribe::{
@@ -182,6 +183,38 @@ pub struct TranscriptionArgs {
     /// replaces the cached one).
     #[arg(long)]
     no_cache: bool,
+}
+
+/// What language a report is written in.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The language of the report: `auto` writes each call's in its own
+    /// language when rapport writes that one (a Dutch call in Dutch), else
+    /// in English; `en` or `nl` writes every one in that language
+    /// [default: `report_language` in rapport.toml, else auto].
+    #[arg(long, value_name = "auto|en|nl", value_parser = report_language)]
+    report_language: Option<ReportLanguage>,
+}
+
+impl ReportArgs {
+    /// `--report-language`, else rapport.toml's, else auto.
+    pub fn resolve(&self, config: &Config) -> Result<ReportLanguage> {
+        if let Some(given) = self.report_language {
+            return Ok(given);
+        }
+        config
+            .report_language
+            .as_deref()
+            .map(ReportLanguage::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("`report_language` in {}", rapport::config::FILE_NAME))
+            .map(Option::unwrap_or_default)
+    }
+}
+
+fn report_language(value: &str) -> Result<ReportLanguage, String> {
+    ReportLanguage::parse(value)
 }
 
 /// What decides what an utterance is.

@@ -87,7 +87,13 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
         None
     };
     let session = rapport::review::Session {
-        analysis: rapport::analyze(call, &rubric, &detectors),
+        // The review page is the coaches' tool, in English.
+        analysis: rapport::analyze(
+            call,
+            &rubric,
+            &detectors,
+            rapport::l10n::ReportLanguage::Fixed(rapport::l10n::Lang::En),
+        ),
         sidecar,
         call_key,
         coach: coach.clone(),

@@ -1,6 +1,6 @@
 //! `rapport transcribe`: who said what, when.
 
-use super::{FormatArg, TranscriptionArgs, emit, transcript};
+use super::{FormatArg, ReportArgs, TranscriptionArgs, emit, transcript};
 use anyhow::Result;
 use rapport::report;
 use std::path::PathBuf;
@@ -16,12 +16,17 @@ pub struct Args {
     /// Write to FILE (owner-only, atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The language of the text's headings and notes.
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 pub fn exec(args: &Args) -> Result<ExitCode> {
+    let words = args.report.resolve(&rapport::config::Config::load()?)?;
     let call = transcript(&args.transcription)?;
+    let words = words.for_call(call.language.as_deref());
     emit(args.output.as_deref(), |out| {
-        report::write_call(&call, args.format.into(), out)
+        report::write_call(&call, args.format.into(), words, out)
     })?;
     Ok(ExitCode::SUCCESS)
 }

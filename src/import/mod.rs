@@ -161,16 +161,11 @@ pub fn from_text(
             path: path.to_path_buf(),
         });
     }
-    let mut notes = vec![format!(
-        "imported from the transcript {}: no audio was heard, and talk time is the length of each person's cues",
-        path.display()
-    )];
+    let file = path.display().to_string();
+    let mut notes = vec![crate::note!("note-imported", file = &file)];
     if cues.windows(2).any(|w| w[1].start < w[0].start) {
         cues.sort_by(|a, b| a.start.total_cmp(&b.start));
-        notes.push(format!(
-            "the cues in {} were out of order; they were sorted by start time",
-            path.display()
-        ));
+        notes.push(crate::note!("note-cues-sorted", file = &file));
     }
     let mut call = build(path, cues, consultant, known_names)?;
     call.notes.splice(0..0, notes);
@@ -372,7 +367,11 @@ mod tests {
         let call = read(&srt, Format::Srt, None, &[]).unwrap();
         assert_eq!(call.roles, RoleSource::Unnamed);
         assert_eq!(call.participants[0].person.role, Role::Other);
-        assert!(call.notes.iter().any(|n| n.contains("names no speakers")));
+        assert!(
+            call.notes
+                .iter()
+                .any(|n| n.text.contains("names no speakers"))
+        );
     }
 
     #[test]

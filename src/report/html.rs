@@ -8,6 +8,7 @@
 
 use super::{class_of, languages_heard, score_text, speaker_label, talk_shares, timestamp};
 use crate::Analysis;
+use crate::l10n::Lang;
 use crate::speakers::Role;
 use askama::Template;
 
@@ -27,6 +28,7 @@ pub(crate) const ROW_HEIGHT: f64 = 44.0;
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page {
+    words: Lang,
     title: String,
     subtitle: String,
     overall: String,
@@ -36,7 +38,8 @@ struct Page {
     timeline_height: f64,
     rows: Vec<Row>,
     markers: Vec<Marker>,
-    legend: Vec<&'static str>,
+    /// Each marked signal's id (its colour) and name.
+    legend: Vec<(&'static str, String)>,
     signals: Vec<(String, String)>,
     evidence: Vec<EvidenceView>,
     notes: Vec<String>,
@@ -78,14 +81,20 @@ struct EvidenceView {
     when: String,
     speaker: String,
     signal: String,
+    signal_name: String,
     kind: String,
     quote: String,
 }
 
 pub(crate) type Quoted<'a> = (&'a str, &'a crate::signals::Evidence);
 
-/// The rows of who spoke when, and the markers of the moments that matter.
-pub(crate) fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, Vec<Marker>) {
+/// The rows of who spoke when, and the markers of the moments that matter,
+/// labelled in `words`.
+pub(crate) fn timeline(
+    analysis: &Analysis,
+    evidence: &[Quoted],
+    words: Lang,
+) -> (Vec<Row>, Vec<Marker>) {
     let call = &analysis.call;
     let span = call
         .utterances
@@ -107,7 +116,7 @@ pub(crate) fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, V
         .iter()
         .enumerate()
         .map(|(i, p)| Row {
-            label: speaker_label(call, &p.person.id),
+            label: speaker_label(call, &p.person.id, words),
             class: match p.person.role {
                 Role::Consultant => "bar-consultant",
                 Role::Client => "bar-client",
@@ -135,28 +144,35 @@ pub(crate) fn timeline(analysis: &Analysis, evidence: &[Quoted]) -> (Vec<Row>, V
             signal: (*signal).to_string(),
             x: x(e.start),
             y: row_of(&e.speaker) as f64 * ROW_HEIGHT + 41.0,
-            title: format!("{} {signal}/{}: {}", timestamp(e.start), e.kind, e.quote),
+            title: format!(
+                "{} {}/{}: {}",
+                timestamp(e.start),
+                words.signal(signal),
+                words.kind(&e.kind),
+                e.quote
+            ),
         })
         .collect();
     (rows, markers)
 }
 
-/// The page for an analysis.
+/// The page for an analysis, in its report language.
 pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
-    let (call, card) = (&analysis.call, &analysis.score);
+    let (call, card, words) = (&analysis.call, &analysis.score, analysis.report_language);
     let evidence = analysis.evidence_by_time();
-    let (rows, markers) = timeline(analysis, &evidence);
+    let (rows, markers) = timeline(analysis, &evidence, words);
     let page = Page {
+        words,
         title: call.recording.inputs.join(", "),
         subtitle: format!(
             "{} · {}{}",
             timestamp(call.duration),
-            talk_shares(call),
-            languages_heard(call)
+            talk_shares(call, words),
+            languages_heard(call, words)
                 .map(|languages| format!(" · {languages}"))
                 .unwrap_or_default()
         ),
-        overall: score_text(card.overall),
+        overall: score_text(card.overall, words),
         overall_class: class_of(card.overall),
         rubric: card.rubric.clone(),
         dimensions: card
@@ -167,7 +183,7 @@ pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
                 DimensionView {
                     name: d.name.clone(),
                     fear: d.fear.clone(),
-                    score: score_text(d.score),
+                    score: score_text(d.score, words),
                     class: class_of(d.score),
                     // A withheld score's reason is said once, in the notes.
                     reasons: if card.withheld.is_some() {
@@ -181,23 +197,24 @@ pub fn analysis_html(analysis: &Analysis) -> Result<String, askama::Error> {
         timeline_height: call.participants.len().max(1) as f64 * ROW_HEIGHT + 6.0,
         rows,
         markers,
-        legend: MARKED.to_vec(),
+        legend: MARKED.iter().map(|id| (*id, words.signal(id))).collect(),
         signals: analysis
             .signals
             .iter()
-            .map(|s| (s.id.clone(), s.summary.clone()))
+            .map(|s| (words.signal(&s.id), s.summary.clone()))
             .collect(),
         evidence: evidence
             .iter()
             .map(|(signal, e)| EvidenceView {
                 when: format!("{}–{}", timestamp(e.start), timestamp(e.end)),
-                speaker: speaker_label(call, &e.speaker),
+                speaker: speaker_label(call, &e.speaker, words),
                 signal: (*signal).to_string(),
-                kind: e.kind.clone(),
+                signal_name: words.signal(signal),
+                kind: words.kind(&e.kind),
                 quote: e.quote.clone(),
             })
             .collect(),
-        notes: call.notes.clone(),
+        notes: call.notes.iter().map(|note| words.note(note)).collect(),
     };
     page.render()
 }
@@ -222,6 +239,7 @@ mod tests {
             call,
             &Rubric::default_rubric(),
             &crate::detectors::Detectors::Rules,
+            crate::l10n::ReportLanguage::Auto,
         ))
         .unwrap();
         assert!(!html.contains("<script>"), "unescaped script");

@@ -14,7 +14,9 @@ pub use html::analysis_html;
 pub use text::analysis_text;
 
 use crate::Analysis;
+use crate::l10n::Lang;
 use crate::speakers::Role;
+use crate::t;
 use crate::transcript::Call;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -49,14 +51,14 @@ pub(crate) fn class_of(score: Option<f64>) -> &'static str {
     }
 }
 
-/// A score as printed: whole points, or `n/a`.
-pub(crate) fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "n/a".into(), |s| format!("{s:.0}"))
+/// A score as printed: whole points, or "n/a" in `words`.
+pub(crate) fn score_text(score: Option<f64>, words: Lang) -> String {
+    score.map_or_else(|| t!(words, "not-available"), |s| format!("{s:.0}"))
 }
 
 /// The languages spoken, by name, when not all English ("Dutch", "Dutch
 /// and English"): the scorecard says so beside the talk shares.
-fn languages_heard(call: &Call) -> Option<String> {
+fn languages_heard(call: &Call, words: Lang) -> Option<String> {
     let codes = || {
         call.participants
             .iter()
@@ -64,22 +66,32 @@ fn languages_heard(call: &Call) -> Option<String> {
     };
     codes()
         .any(|code| code != crate::language::ENGLISH)
-        .then(|| crate::language::names(codes()))
+        .then(|| words.language_names(codes()))
 }
 
 /// "Consultant 68 %, Client 32 %".
-fn talk_shares(call: &Call) -> String {
+fn talk_shares(call: &Call, words: Lang) -> String {
     call.participants
         .iter()
         .map(|p| {
             format!(
-                "{} {:.0} %",
-                speaker_label(call, &p.person.id),
-                p.talk_share * 100.0
+                "{} {} %",
+                speaker_label(call, &p.person.id, words),
+                words.decimal(p.talk_share * 100.0, 0)
             )
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What decided the utterances, for a reader: "rules" in `words`, or the
+/// learned model's name.
+fn detectors_text(identity: &str, words: Lang) -> String {
+    if identity == crate::detectors::Detectors::Rules.identity() {
+        t!(words, "detectors-rules")
+    } else {
+        terminal_safe(identity)
+    }
 }
 
 /// Output formats of `rapport analyze`.
@@ -142,9 +154,9 @@ pub fn terminal_safe(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
-/// "Consultant", "Client", or the person's name when roles do not tell
-/// people apart.
-pub fn speaker_label(call: &Call, id: &str) -> String {
+/// "Consultant", "Client" (in `words`), or the person's name when roles do
+/// not tell people apart.
+pub fn speaker_label(call: &Call, id: &str, words: Lang) -> String {
     let Some(p) = call.participant(id) else {
         return terminal_safe(id);
     };
@@ -155,42 +167,46 @@ pub fn speaker_label(call: &Call, id: &str) -> String {
         .count();
     match p.person.role {
         Role::Other => terminal_safe(&p.person.name),
-        role if same_role > 1 => format!("{} ({})", role.label(), terminal_safe(&p.person.name)),
-        role => role.label().to_string(),
+        role if same_role > 1 => {
+            format!("{} ({})", words.role(role), terminal_safe(&p.person.name))
+        }
+        role => words.role(role),
     }
 }
 
-/// The attributed transcript for reading in a terminal.
-pub fn transcript_text(call: &Call) -> String {
+/// The attributed transcript for reading in a terminal, its headings and
+/// notes in `words`.
+pub fn transcript_text(call: &Call, words: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} · {} · {} participant{}",
+        "{} · {} · {}",
         terminal_safe(&call.recording.inputs.join(", ")),
         timestamp(call.duration),
-        call.participants.len(),
-        if call.participants.len() == 1 {
-            ""
-        } else {
-            "s"
-        }
+        t!(words, "participants", n = call.participants.len())
     );
     for p in &call.participants {
         let _ = writeln!(
             out,
-            "  {:<12} {:<16} talk {:>6.1} s ({:>3.0} %){}",
-            speaker_label(call, &p.person.id),
+            "  {:<12} {:<16} {} {:>6} s ({:>3} %){}",
+            speaker_label(call, &p.person.id, words),
             terminal_safe(&p.person.name),
-            p.talk_seconds,
-            p.talk_share * 100.0,
+            t!(words, "label-talk"),
+            words.decimal(p.talk_seconds, 1),
+            words.decimal(p.talk_share * 100.0, 0),
             p.language
                 .as_deref()
-                .map(|code| format!("  {}", crate::language::name(code)))
+                .map(|code| format!("  {}", words.language_name(code)))
                 .unwrap_or_default()
         );
     }
     for note in &call.notes {
-        let _ = writeln!(out, "note: {}", terminal_safe(note));
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            t!(words, "label-note"),
+            terminal_safe(&words.note(note))
+        );
     }
     out.push('\n');
     for u in &call.utterances {
@@ -199,17 +215,17 @@ pub fn transcript_text(call: &Call) -> String {
             "[{}–{}] {}: {}",
             timestamp(u.start),
             timestamp(u.end),
-            speaker_label(call, &u.speaker),
+            speaker_label(call, &u.speaker, words),
             terminal_safe(&u.text)
         );
     }
     out
 }
 
-/// Writes `call` in `format`.
-pub fn write_call(call: &Call, format: Format, out: &mut dyn Write) -> io::Result<()> {
+/// Writes `call` in `format`; text in `words`.
+pub fn write_call(call: &Call, format: Format, words: Lang, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Text => out.write_all(transcript_text(call).as_bytes()),
+        Format::Text => out.write_all(transcript_text(call, words).as_bytes()),
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, call)?;
             out.write_all(b"\n")

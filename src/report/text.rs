@@ -2,10 +2,12 @@
 //! reasons, the key numbers, and the evidence with timestamps.
 
 use super::{
-    Grade, languages_heard, score_text, speaker_label, talk_shares, terminal_safe, timestamp,
+    Grade, detectors_text, languages_heard, score_text, speaker_label, talk_shares, terminal_safe,
+    timestamp,
 };
 use crate::Analysis;
 use crate::score::CheckScore;
+use crate::t;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write as _;
 
@@ -58,10 +60,11 @@ fn mark(check: &CheckScore) -> &'static str {
     }
 }
 
-/// The scorecard, with ANSI colour when `color` is set.
+/// The scorecard, with ANSI colour when `color` is set, in the analysis's
+/// report language.
 pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
     let p = Palette::new(color);
-    let (call, card) = (&analysis.call, &analysis.score);
+    let (call, card, words) = (&analysis.call, &analysis.score, analysis.report_language);
     let mut out = String::new();
     let h = p.heading;
     let _ = writeln!(
@@ -69,30 +72,43 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
         "{h}{}{h:#} · {} · {}{}",
         terminal_safe(&call.recording.inputs.join(", ")),
         timestamp(call.duration),
-        talk_shares(call),
-        languages_heard(call)
+        talk_shares(call, words),
+        languages_heard(call, words)
             .map(|languages| format!(" · {languages}"))
             .unwrap_or_default()
     );
     // Notes come first: they say what the numbers below can be trusted for
     // (roles assumed, one side not heard, a mixed track not scored).
     for note in &call.notes {
-        let _ = writeln!(out, "{}note:{:#} {}", p.dim, p.dim, terminal_safe(note));
+        let _ = writeln!(
+            out,
+            "{}{}:{:#} {}",
+            p.dim,
+            t!(words, "label-note"),
+            p.dim,
+            terminal_safe(&words.note(note))
+        );
     }
     let s = p.for_score(card.overall);
     let _ = writeln!(
         out,
-        "\n{h}Client in control:{h:#} {s}{}{s:#} / 100",
-        score_text(card.overall)
+        "\n{h}{}:{h:#} {s}{}{s:#} / 100",
+        t!(words, "heading-score"),
+        score_text(card.overall, words)
     );
+    let width = card
+        .dimensions
+        .values()
+        .map(|d| d.name.chars().count())
+        .fold(14, usize::max);
     for id in &card.order {
         let d = &card.dimensions[id];
         let s = p.for_score(d.score);
         let _ = writeln!(
             out,
-            "\n  {h}{:<14}{h:#} {s}{:>3}{s:#}   {}\"{}\"{:#}",
+            "\n  {h}{:<width$}{h:#} {s}{:>3}{s:#}   {}\"{}\"{:#}",
             d.name,
-            score_text(d.score),
+            score_text(d.score, words),
             p.dim,
             d.fear,
             p.dim
@@ -106,32 +122,35 @@ pub fn analysis_text(analysis: &Analysis, color: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{h}Key numbers{h:#} {}(detectors: {}){:#}",
+        "\n{h}{}{h:#} {}({}: {}){:#}",
+        t!(words, "heading-key-numbers"),
         p.dim,
-        terminal_safe(&analysis.detectors),
+        t!(words, "label-detectors"),
+        detectors_text(&analysis.detectors, words),
         p.dim
     );
     for signal in &analysis.signals {
         let _ = writeln!(
             out,
             "  {:<20} {}",
-            signal.id,
+            words.signal(&signal.id),
             terminal_safe(&signal.summary)
         );
     }
     let evidence = analysis.evidence_by_time();
     if !evidence.is_empty() {
-        let _ = writeln!(out, "\n{h}Evidence{h:#}");
+        let _ = writeln!(out, "\n{h}{}{h:#}", t!(words, "heading-evidence"));
     }
     for (signal, e) in evidence {
         let _ = writeln!(
             out,
-            "  [{}–{}] {:<11} {}{signal}/{}{:#}  \"{}\"",
+            "  [{}–{}] {:<11} {}{}/{}{:#}  \"{}\"",
             timestamp(e.start),
             timestamp(e.end),
-            speaker_label(call, &e.speaker),
+            speaker_label(call, &e.speaker, words),
             p.dim,
-            e.kind,
+            words.signal(signal),
+            words.kind(&e.kind),
             p.dim,
             terminal_safe(&e.quote)
         );
@@ -151,6 +170,7 @@ mod tests {
             testing::sample_call(),
             &Rubric::default_rubric(),
             &crate::detectors::Detectors::Rules,
+            crate::l10n::ReportLanguage::Auto,
         );
         let plain = analysis_text(&analysis, false);
         assert!(!plain.contains('\u{1b}'), "{plain}");
@@ -169,6 +189,7 @@ mod tests {
             testing::sample_call(),
             &Rubric::default_rubric(),
             &crate::detectors::Detectors::Rules,
+            crate::l10n::ReportLanguage::Auto,
         );
         insta::assert_snapshot!(analysis_text(&analysis, false));
     }
@@ -184,6 +205,7 @@ mod tests {
             call,
             &Rubric::default_rubric(),
             &crate::detectors::Detectors::Rules,
+            crate::l10n::ReportLanguage::Auto,
         );
         assert!(!analysis_text(&analysis, false).contains('\u{1b}'));
     }

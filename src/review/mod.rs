@@ -17,6 +17,7 @@
 use crate::Analysis;
 use crate::annotations::{self, Action, AnnotationError, Label, Rating, Sidecar, Target};
 use crate::eval;
+use crate::l10n::Lang;
 use crate::report::{html, speaker_label, timestamp};
 use crate::speakers::Role;
 use askama::Template;
@@ -353,7 +354,7 @@ fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewE
     let analysis = &session.analysis;
     let call = &analysis.call;
     let detected = eval::labels_from(&analysis.signals, call.utterances.len());
-    let (rows, _) = html::timeline(analysis, &[]);
+    let (rows, _) = html::timeline(analysis, &[], Lang::En);
     let utterances = call
         .utterances
         .iter()
@@ -363,7 +364,7 @@ fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewE
             start: format!("{:.2}", u.start),
             end: format!("{:.2}", u.end),
             when: timestamp(u.start),
-            speaker: speaker_label(call, &u.speaker),
+            speaker: speaker_label(call, &u.speaker, Lang::En),
             role: match call.participant(&u.speaker).map(|p| p.person.role) {
                 Some(Role::Consultant) => "consultant",
                 Some(Role::Client) => "client",
@@ -388,7 +389,7 @@ fn render(session: &Session, token: &str, nonce: &str) -> Result<String, ReviewE
         subtitle: format!(
             "{} · score {}",
             timestamp(call.duration),
-            crate::report::score_text(analysis.score.overall)
+            crate::report::score_text(analysis.score.overall, Lang::En)
         ),
         coach: &session.coach,
         sidecar: session.sidecar.path().display().to_string(),
@@ -429,6 +430,7 @@ mod tests {
                 call,
                 &Rubric::default_rubric(),
                 &crate::detectors::Detectors::Rules,
+                crate::l10n::ReportLanguage::Auto,
             ),
             sidecar,
             call_key,

@@ -76,10 +76,11 @@ use super::directive_advice;
 use super::phrases::{Cues, core, patterns};
 use super::{
     Input, Settings, Signal, SignalMeta, SignalOutput, TURN_PAUSE_SECONDS, add_untaken, decided,
-    output, plural,
+    output,
 };
 use crate::detectors::Label;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -424,7 +425,7 @@ impl Signal for CheckUnderstanding {
             return output(
                 &META,
                 Some(all as f64),
-                format!("{}; by whom is unknown", plural(all, "moment", "moments")),
+                t!(input.words, "summary-check-understanding-unknown", n = all),
                 [("all", all as f64)],
                 evidence,
             );
@@ -433,13 +434,14 @@ impl Signal for CheckUnderstanding {
         output(
             &META,
             Some(all as f64),
-            format!(
-                "{}: the consultant asked whether it made sense {}, explained {}, summarised the client {}, reflected the client {}",
-                plural(all, "moment", "moments"),
-                plural(checks, "time", "times"),
-                plural(explains, "time", "times"),
-                plural(summaries, "time", "times"),
-                plural(reflections, "time", "times"),
+            t!(
+                input.words,
+                "summary-check-understanding",
+                n = all,
+                checks = checks,
+                explains = explains,
+                summaries = summaries,
+                reflections = reflections,
             ),
             [
                 ("moments", all as f64),

@@ -61,10 +61,9 @@
 //! offered.
 
 use super::phrases::{Cues, patterns};
-use super::{
-    Input, Settings, Signal, SignalMeta, SignalOutput, add_untaken, decided, output, plural,
-};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, add_untaken, decided, output};
 use crate::detectors::Label;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -220,20 +219,14 @@ impl Signal for DecisionHandback {
             Some(consultant) => output(
                 &META,
                 Some(consultant as f64),
-                format!(
-                    "the consultant handed the decision to the client {}",
-                    plural(consultant, "time", "times")
-                ),
+                t!(input.words, "summary-handback", n = consultant),
                 [("handbacks", consultant as f64)],
                 evidence,
             ),
             None => output(
                 &META,
                 Some(all as f64),
-                format!(
-                    "{} handed back; by whom is unknown",
-                    plural(all, "decision", "decisions")
-                ),
+                t!(input.words, "summary-handback-unknown", n = all),
                 [("all", all as f64)],
                 evidence,
             ),

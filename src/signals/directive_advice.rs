@@ -67,8 +67,9 @@
 //! None. The rubric counts unasked directives against control.
 
 use super::phrases::{Cues, core, patterns};
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output};
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -325,10 +326,7 @@ impl Signal for DirectiveAdvice {
             return output(
                 &META,
                 Some(all as f64),
-                format!(
-                    "{}; by whom is unknown",
-                    plural(all, "directive", "directives")
-                ),
+                t!(input.words, "summary-directive-unknown", n = all),
                 [("all", all as f64)],
                 evidence,
             );
@@ -337,10 +335,11 @@ impl Signal for DirectiveAdvice {
         output(
             &META,
             Some(unasked as f64),
-            format!(
-                "the consultant told the client what to do {} unasked and {} with permission",
-                plural(unasked, "time", "times"),
-                plural(asked, "time", "times"),
+            t!(
+                input.words,
+                "summary-directive",
+                unasked = unasked,
+                asked = asked
             ),
             [
                 ("unasked", unasked as f64),

@@ -42,10 +42,10 @@
 //! - `min-overlap-seconds` (0.3): how long the client must go on talking
 //!   after the consultant starts.
 
-use super::{
-    Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, plural, without_roles,
-};
+use super::{Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, without_roles};
+use crate::l10n::Arg;
 use crate::speakers::Role;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug)]
@@ -80,7 +80,7 @@ impl Signal for Interruptions {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.interruptions;
         if !input.has_roles() {
-            return without_roles(&META);
+            return without_roles(&META, input);
         }
         let utterances = &input.call.utterances;
         let clients: Vec<usize> = (0..utterances.len())
@@ -103,10 +103,11 @@ impl Signal for Interruptions {
         output(
             &META,
             Some(evidence.len() as f64),
-            format!(
-                "the consultant talked over the client {} ({:.1} an hour)",
-                plural(evidence.len(), "time", "times"),
-                per_hour
+            t!(
+                input.words,
+                "summary-interruptions",
+                n = evidence.len(),
+                per_hour = Arg::decimal(per_hour, 1)
             ),
             [
                 ("interruptions", evidence.len() as f64),

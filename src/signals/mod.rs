@@ -31,7 +31,9 @@ pub mod talk_share;
 
 use crate::detectors::model::Decisions;
 use crate::detectors::{Decision, Detectors, Label, Observation};
+use crate::l10n::Lang;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Tokenized, tokenize};
 use crate::transcript::Call;
 use rayon::prelude::*;
@@ -181,6 +183,8 @@ const CONTEXT_UTTERANCES: usize = 3;
 pub struct Input<'a> {
     pub call: &'a Call,
     pub texts: Vec<Tokenized>,
+    /// The language the summaries are written in.
+    pub words: Lang,
     roles: Vec<Role>,
     detectors: Detectors,
     cues: Vec<OnceLock<Vec<&'static str>>>,
@@ -207,6 +211,7 @@ impl<'a> Input<'a> {
         Self {
             call,
             texts,
+            words: Lang::En,
             roles,
             detectors: detectors.clone(),
             cues: (0..n).map(|_| OnceLock::new()).collect(),
@@ -560,9 +565,15 @@ fn span_times(u: &crate::transcript::Utterance, span: &Range<usize>) -> (f64, f6
 }
 
 /// Runs every signal over the call, in parallel; results in registry order,
-/// evidence by time.
-pub fn run(call: &Call, settings: &Settings, detectors: &Detectors) -> Vec<SignalOutput> {
-    let input = Input::with_detectors(call, detectors);
+/// evidence by time, summaries in `words`.
+pub fn run(
+    call: &Call,
+    settings: &Settings,
+    detectors: &Detectors,
+    words: Lang,
+) -> Vec<SignalOutput> {
+    let mut input = Input::with_detectors(call, detectors);
+    input.words = words;
     input.decide_every_utterance();
     SIGNALS
         .par_iter()
@@ -601,11 +612,11 @@ fn output(
 
 /// The output of a signal that needs to know who the consultant is, on a
 /// call that does not say (one mixed track, or roles nobody gave).
-fn without_roles(meta: &SignalMeta) -> SignalOutput {
+fn without_roles(meta: &SignalMeta, input: &Input) -> SignalOutput {
     output(
         meta,
         None,
-        "who is the consultant and who the client is unknown".into(),
+        t!(input.words, "summary-without-roles"),
         [],
         Vec::new(),
     )
@@ -721,13 +732,9 @@ pub fn is_backchannel(input: &Input, utterance: usize, max_seconds: f64) -> bool
 }
 
 /// `n thing`/`n things`.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Percent, rounded, for summaries.
-fn percent(share: f64) -> String {
-    format!("{:.0} %", share * 100.0)
+fn percent(words: Lang, share: f64) -> String {
+    format!("{} %", words.decimal(share * 100.0, 0))
 }
 
 #[cfg(test)]
@@ -842,6 +849,7 @@ mod tests {
             &testing::sample_call(),
             &Settings::default(),
             &Detectors::Rules,
+            Lang::En,
         ) {
             let _ = writeln!(
                 lines,
@@ -862,12 +870,15 @@ mod tests {
     #[test]
     fn output_is_deterministic_and_in_registry_order() {
         let call = testing::sample_call();
-        let first = run(&call, &Settings::default(), &Detectors::Rules);
+        let first = run(&call, &Settings::default(), &Detectors::Rules, Lang::En);
         let ids: Vec<&str> = first.iter().map(|o| o.id.as_str()).collect();
         let registry: Vec<&str> = SIGNALS.iter().map(|s| s.meta().id).collect();
         assert_eq!(ids, registry);
         for _ in 0..3 {
-            assert_eq!(run(&call, &Settings::default(), &Detectors::Rules), first);
+            assert_eq!(
+                run(&call, &Settings::default(), &Detectors::Rules, Lang::En),
+                first
+            );
         }
     }
 }

@@ -43,8 +43,10 @@
 use super::{
     Evidence, Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, without_roles,
 };
+use crate::l10n::Arg;
 use crate::report::timestamp;
 use crate::speakers::Role;
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -155,9 +157,12 @@ pub fn measure(
     settings: &Settings,
     kind: &str,
 ) -> SignalOutput {
-    let who = role.label().to_lowercase();
+    let who = match role {
+        Role::Client => "client",
+        _ => "consultant",
+    };
     if !input.has_roles() {
-        return without_roles(meta);
+        return without_roles(meta, input);
     }
     let all = stretches(input, role, settings);
     let Some(longest) = all
@@ -167,7 +172,7 @@ pub fn measure(
         return output(
             meta,
             None,
-            format!("the {who} did not speak"),
+            t!(input.words, "summary-stretch-silent", who = who),
             [],
             Vec::new(),
         );
@@ -186,12 +191,14 @@ pub fn measure(
     output(
         meta,
         Some(longest.seconds()),
-        format!(
-            "the {who}'s longest stretch ran {:.0} s, from {}; {} longer than {:.0} s",
-            longest.seconds(),
-            timestamp(longest.start),
-            over.len(),
-            settings.report_over_seconds
+        t!(
+            input.words,
+            "summary-stretch",
+            who = who,
+            seconds = Arg::decimal(longest.seconds(), 0),
+            from = timestamp(longest.start),
+            over = over.len(),
+            over_seconds = Arg::decimal(settings.report_over_seconds, 0)
         ),
         [
             ("longest_seconds", longest.seconds()),

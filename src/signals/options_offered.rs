@@ -68,9 +68,10 @@
 use super::directive_advice;
 use super::phrases::{Cues, byte_span, core, patterns};
 use super::questions::WH;
-use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use super::{Input, Settings, Signal, SignalMeta, SignalOutput, decided, output};
 use crate::detectors::Label;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -380,10 +381,7 @@ impl Signal for OptionsOffered {
             return output(
                 &META,
                 Some(n as f64),
-                format!(
-                    "{} put forward; who offered them is unknown",
-                    plural(n, "option", "options")
-                ),
+                t!(input.words, "summary-options-unknown", n = n),
                 [("all", n as f64)],
                 evidence,
             );
@@ -396,11 +394,12 @@ impl Signal for OptionsOffered {
         output(
             &META,
             Some(consultant as f64),
-            format!(
-                "the consultant put {} before the client ({} naming alternatives); the client suggested {}",
-                plural(consultant, "option", "options"),
-                alternatives,
-                by_role(Role::Client)
+            t!(
+                input.words,
+                "summary-options",
+                n = consultant,
+                alternatives = alternatives,
+                client = by_role(Role::Client)
             ),
             [
                 ("consultant_options", consultant as f64),

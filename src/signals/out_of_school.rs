@@ -62,8 +62,9 @@
 //! None.
 
 use super::phrases::{Cues, MONTHS, MONTHS_NL, WEEKDAYS, WEEKDAYS_NL, patterns};
-use super::{Evidence, Input, Settings, Signal, SignalMeta, SignalOutput, output, plural};
+use super::{Evidence, Input, Settings, Signal, SignalMeta, SignalOutput, output};
 use crate::detectors::Label;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -496,15 +497,11 @@ impl Signal for OutOfSchool {
         output(
             &META,
             Some(value as f64),
-            format!(
-                "{} to review for another party's confidences{}",
-                plural(value, "moment", "moments"),
-                if measure == "all" {
-                    "; by whom is unknown"
-                } else {
-                    ""
-                }
-            ),
+            if measure == "all" {
+                t!(input.words, "summary-out-of-school-unknown", n = value)
+            } else {
+                t!(input.words, "summary-out-of-school", n = value)
+            },
             [(measure, value as f64)],
             evidence,
         )

@@ -40,7 +40,9 @@
 //! - `backchannel-seconds` (1.0): backchannels up to this long are not turns.
 
 use super::{Input, Signal, SignalMeta, SignalOutput, is_backchannel, output, without_roles};
+use crate::l10n::Arg;
 use crate::speakers::Role;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug)]
@@ -88,7 +90,7 @@ impl Signal for Patience {
     fn detect(&self, input: &Input, settings: &super::Settings) -> SignalOutput {
         let settings = &settings.patience;
         if !input.has_roles() {
-            return without_roles(&META);
+            return without_roles(&META, input);
         }
         let utterances = &input.call.utterances;
         let mut turns: Vec<usize> = (0..utterances.len())
@@ -114,7 +116,7 @@ impl Signal for Patience {
             return output(
                 &META,
                 None,
-                "the consultant never replied to the client after a pause".into(),
+                t!(input.words, "summary-patience-none"),
                 [],
                 evidence,
             );
@@ -123,10 +125,13 @@ impl Signal for Patience {
         output(
             &META,
             Some(reply),
-            format!(
-                "the consultant's median pause before replying was {reply:.2} s, against {call:.2} s for the whole call; {} replies came faster than {:.1} s",
-                evidence.len(),
-                settings.quick_reply_seconds
+            t!(
+                input.words,
+                "summary-patience",
+                reply = Arg::decimal(reply, 2),
+                call = Arg::decimal(call, 2),
+                quick = evidence.len(),
+                quick_seconds = Arg::decimal(settings.quick_reply_seconds, 1)
             ),
             [
                 ("reply_median_seconds", reply),

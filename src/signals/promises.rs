@@ -74,9 +74,10 @@
 //! None. The rubric asks that every promise have a what and a when.
 
 use super::phrases::{Cues, MONTHS, MONTHS_NL, WEEKDAYS, WEEKDAYS_NL, patterns};
-use super::{Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, plural};
+use super::{Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output};
 use crate::detectors::Label;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -1052,10 +1053,11 @@ impl Signal for Promises {
             return output(
                 &META,
                 Some(all as f64),
-                format!(
-                    "{} made ({} with a what and a when); who made them is unknown",
-                    plural(all, "commitment", "commitments"),
-                    count("commitment")
+                t!(
+                    input.words,
+                    "summary-promises-unknown",
+                    n = all,
+                    specific = count("commitment")
                 ),
                 [("all", all as f64)],
                 evidence,
@@ -1077,11 +1079,12 @@ impl Signal for Promises {
         output(
             &META,
             Some(made as f64),
-            format!(
-                "the consultant made {}, {} of them vague (no what or no when); the client committed to {}",
-                plural(made, "promise", "promises"),
-                vague,
-                plural(client, "thing", "things")
+            t!(
+                input.words,
+                "summary-promises",
+                n = made,
+                vague = vague,
+                client = client
             ),
             measures,
             evidence,

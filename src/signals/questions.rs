@@ -72,11 +72,11 @@
 //! 11 an hour, and at least a third of them open).
 
 use super::phrases::{Cues, core, patterns};
-use super::{
-    Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, percent, plural,
-};
+use super::{Found, Input, Settings, Signal, SignalMeta, SignalOutput, decided, output, percent};
 use crate::detectors::Label;
+use crate::l10n::Arg;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::{Sentence, Token, Tokenized};
 use std::sync::LazyLock;
 
@@ -866,10 +866,11 @@ impl Signal for Questions {
             return output(
                 &META,
                 Some(all as f64),
-                format!(
-                    "{} asked ({} open); who asked them is unknown",
-                    plural(all, "question", "questions"),
-                    all_open
+                t!(
+                    input.words,
+                    "summary-questions-unknown",
+                    n = all,
+                    open = all_open
                 ),
                 [("all", all as f64), ("all_open_share", open_share)],
                 evidence,
@@ -885,12 +886,13 @@ impl Signal for Questions {
         output(
             &META,
             Some(asked as f64),
-            format!(
-                "the consultant asked {} ({:.0} an hour), {} of them open; the client asked {}",
-                plural(asked, "question", "questions"),
-                per_hour,
-                percent(open_share),
-                client
+            t!(
+                input.words,
+                "summary-questions",
+                n = asked,
+                per_hour = Arg::decimal(per_hour, 0),
+                open = percent(input.words, open_share),
+                client = client
             ),
             [
                 ("consultant_questions", asked as f64),

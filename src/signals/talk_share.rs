@@ -41,6 +41,7 @@
 
 use super::{Input, Settings, Signal, SignalMeta, SignalOutput, output, percent};
 use crate::speakers::Role;
+use crate::t;
 use std::fmt::Write as _;
 
 #[derive(Debug)]
@@ -94,7 +95,7 @@ impl Signal for TalkShare {
                 "{}{} {}",
                 if listing.is_empty() { "" } else { ", " },
                 p.person.name,
-                percent(share(seconds_of(&p.person.id), total_seconds))
+                percent(input.words, share(seconds_of(&p.person.id), total_seconds))
             );
         }
         let (consultant_seconds, consultant_words) = by_role(Role::Consultant);
@@ -103,7 +104,7 @@ impl Signal for TalkShare {
             return output(
                 &META,
                 None,
-                format!("talk time: {listing}; who is the consultant is unknown"),
+                t!(input.words, "summary-talk-unknown", listing = listing),
                 [],
                 Vec::new(),
             );
@@ -112,7 +113,7 @@ impl Signal for TalkShare {
             return output(
                 &META,
                 None,
-                "the client was never heard: check that their side was recorded".into(),
+                t!(input.words, "summary-talk-client-silent"),
                 [],
                 Vec::new(),
             );
@@ -122,12 +123,13 @@ impl Signal for TalkShare {
         output(
             &META,
             Some(consultant_share),
-            format!(
-                "the consultant spoke {} of the time and the client {} ({} and {} of the words)",
-                percent(consultant_share),
-                percent(share(client_seconds, total_seconds)),
-                percent(share(consultant_words as f64, words)),
-                percent(share(client_words as f64, words)),
+            t!(
+                input.words,
+                "summary-talk",
+                consultant = percent(input.words, consultant_share),
+                client = percent(input.words, share(client_seconds, total_seconds)),
+                consultant_words = percent(input.words, share(consultant_words as f64, words)),
+                client_words = percent(input.words, share(client_words as f64, words)),
             ),
             [
                 ("consultant_share", consultant_share),

@@ -215,3 +215,56 @@ pub fn sample_call() -> Call {
         (Client, 38.0, "Great, I'll share it with the board."),
     ])
 }
+
+/// The sample call's moments in Dutch, with named people: what the Dutch
+/// reports are tested on.
+pub fn dutch_sample_call() -> Call {
+    use Role::{Client, Consultant};
+    let mut call = call_in(
+        crate::language::DUTCH,
+        &[
+            (
+                Consultant,
+                0.0,
+                "Fijn dat u tijd maakt. Wat houdt u bezig sinds ons vorige gesprek?",
+            ),
+            (
+                Client,
+                6.0,
+                "Vooral het budget. We hebben twee mensen minder en het bestuur wil in maart een plan.",
+            ),
+            (Consultant, 13.0, "Hm-hm."),
+            (
+                Client,
+                14.0,
+                "Ik weet niet of we de lancering moeten uitstellen of minder moeten doen.",
+            ),
+            (Consultant, 19.5, "Is dat duidelijk?"),
+            (
+                Consultant,
+                21.0,
+                "We kunnen de lancering uitstellen of minder doen. Wat heeft uw voorkeur?",
+            ),
+            (Client, 27.5, "Minder doen, denk ik."),
+            (
+                Consultant,
+                29.6,
+                "Onder ons gezegd, Noordwind had vorig jaar hetzelfde probleem.",
+            ),
+            (
+                Consultant,
+                34.0,
+                "Ik stuur u het herziene plan vóór vrijdag.",
+            ),
+            (Client, 38.0, "Mooi, dan deel ik het met het bestuur."),
+        ],
+    );
+    for (participant, name) in call
+        .participants
+        .iter_mut()
+        .zip(["Anna de Vries", "Joost Bakker"])
+    {
+        participant.person.name = name.to_string();
+    }
+    call
+}

@@ -4,20 +4,24 @@
 //! and its template engine escapes every value.
 
 use super::{CallRow, Week, ledger::Status};
+use crate::l10n::Lang;
 use crate::report::{class_of, score_text, timestamp};
+use crate::t;
 use askama::Template;
 
-/// Trend lines drawn: the signal, its heading, and how its value reads.
+/// Trend lines drawn: the signal, its heading's message, and how its value
+/// reads.
 const TRENDS: [(&str, &str, f64, &str); 4] = [
-    ("talk-share", "consultant talk share", 100.0, " %"),
-    ("questions", "consultant questions", 1.0, ""),
-    ("options-offered", "options offered", 1.0, ""),
-    ("promises", "promises made", 1.0, ""),
+    ("talk-share", "trend-talk-share", 100.0, " %"),
+    ("questions", "trend-questions", 1.0, ""),
+    ("options-offered", "trend-options", 1.0, ""),
+    ("promises", "trend-promises", 1.0, ""),
 ];
 
 #[derive(Template)]
 #[template(path = "summary.html")]
 struct Page {
+    words: Lang,
     title: String,
     subtitle: String,
     average: String,
@@ -31,7 +35,7 @@ struct Page {
     promises_made: usize,
     clients: Vec<ClientView>,
     failures: Vec<(String, String)>,
-    as_of: String,
+    ledger_explained: String,
 }
 
 struct ScoreBar {
@@ -84,7 +88,7 @@ struct ClientView {
 }
 
 struct PromiseView {
-    status: &'static str,
+    status: String,
     class: &'static str,
     due: String,
     owner: String,
@@ -96,12 +100,27 @@ struct PromiseView {
     since: String,
 }
 
-fn date_text(date: Option<jiff::civil::Date>) -> String {
-    date.map_or_else(|| "undated".into(), |d| d.to_string())
+fn date_text(date: Option<jiff::civil::Date>, words: Lang) -> String {
+    date.map_or_else(|| words.word("week-undated"), |d| d.to_string())
+}
+
+/// "Mon 16" in `words`.
+fn day_text(date: jiff::civil::Date, words: Lang) -> String {
+    use jiff::civil::Weekday;
+    let day = words.word(match date.weekday() {
+        Weekday::Monday => "weekday-monday",
+        Weekday::Tuesday => "weekday-tuesday",
+        Weekday::Wednesday => "weekday-wednesday",
+        Weekday::Thursday => "weekday-thursday",
+        Weekday::Friday => "weekday-friday",
+        Weekday::Saturday => "weekday-saturday",
+        Weekday::Sunday => "weekday-sunday",
+    });
+    format!("{day} {:02}", date.day())
 }
 
 /// Scores as bars, one per call in date order, on a 0–100 scale.
-fn score_bars(calls: &[CallRow]) -> Vec<ScoreBar> {
+fn score_bars(calls: &[CallRow], words: Lang) -> Vec<ScoreBar> {
     let step = 960.0 / calls.len().max(1) as f64;
     calls
         .iter()
@@ -114,17 +133,24 @@ fn score_bars(calls: &[CallRow]) -> Vec<ScoreBar> {
                 y: format!("{:.1}", 170.0 - height),
                 height: format!("{height:.1}"),
                 class: class_of(c.score),
-                label: c
-                    .date
-                    .map_or_else(String::new, |d| d.strftime("%a %d").to_string()),
-                title: format!("{} · {}: {}", date_text(c.date), c.id, score_text(c.score)),
+                label: c.date.map_or_else(String::new, |d| day_text(d, words)),
+                title: format!(
+                    "{} · {}: {}",
+                    date_text(c.date, words),
+                    c.id,
+                    score_text(c.score, words)
+                ),
                 page: c.page.clone(),
             }
         })
         .collect()
 }
 
-fn trend(calls: &[CallRow], (id, heading, scale, unit): (&str, &str, f64, &str)) -> Trend {
+fn trend(
+    calls: &[CallRow],
+    (id, heading, scale, unit): (&str, &str, f64, &str),
+    words: Lang,
+) -> Trend {
     let values: Vec<(usize, f64)> = calls
         .iter()
         .enumerate()
@@ -132,11 +158,12 @@ fn trend(calls: &[CallRow], (id, heading, scale, unit): (&str, &str, f64, &str))
         .collect();
     let top = values.iter().map(|v| v.1).fold(1.0, f64::max);
     let step = 280.0 / calls.len().saturating_sub(1).max(1) as f64;
-    let show = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{v:.0}{unit}"));
+    let show =
+        |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format!("{}{unit}", words.decimal(v, 0)));
     let mean =
         (!values.is_empty()).then(|| values.iter().map(|v| v.1).sum::<f64>() / values.len() as f64);
     Trend {
-        heading: heading.into(),
+        heading: words.word(heading),
         points: values
             .iter()
             .map(|(i, v)| {
@@ -154,13 +181,19 @@ fn trend(calls: &[CallRow], (id, heading, scale, unit): (&str, &str, f64, &str))
     }
 }
 
-/// The page for a week.
+/// The page for a week, in its report language.
 pub fn week_html(week: &Week) -> Result<String, askama::Error> {
+    let words = week.report_language;
     let dated: Vec<_> = week.calls.iter().filter_map(|c| c.date).collect();
     let title = match (dated.iter().min(), dated.iter().max()) {
-        (Some(first), Some(last)) if first != last => format!("Calls of {first} to {last}"),
-        (Some(day), _) => format!("Calls of {day}"),
-        _ => "Calls".into(),
+        (Some(first), Some(last)) if first != last => t!(
+            words,
+            "week-title-span",
+            first = first.to_string(),
+            last = last.to_string()
+        ),
+        (Some(day), _) => t!(words, "week-title-day", day = day.to_string()),
+        _ => words.word("week-title"),
     };
     let minutes = (week.calls.iter().map(|c| c.duration).sum::<f64>() / 60.0).round() as u64;
     let length = match (minutes / 60, minutes % 60) {
@@ -169,54 +202,72 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
     };
     let average = week.averages.get("score").copied();
     let page = Page {
+        words,
         title,
         subtitle: format!(
-            "{} call{} · {length} of calls{}",
-            week.calls.len(),
-            if week.calls.len() == 1 { "" } else { "s" },
+            "{}{}",
+            t!(
+                words,
+                "week-subtitle",
+                n = week.calls.len(),
+                length = length
+            ),
             if week.failures.is_empty() {
                 String::new()
             } else {
-                format!(" · {} failed", week.failures.len())
+                format!(
+                    " · {}",
+                    t!(words, "week-failed-count", n = week.failures.len())
+                )
             }
         ),
-        average: score_text(average),
+        average: score_text(average, words),
         average_class: class_of(average),
-        bars: score_bars(&week.calls),
-        trends: TRENDS.iter().map(|t| trend(&week.calls, *t)).collect(),
+        bars: score_bars(&week.calls, words),
+        trends: TRENDS
+            .iter()
+            .map(|t| trend(&week.calls, *t, words))
+            .collect(),
         dimension_names: week
             .calls
             .first()
-            .map(|c| c.dimensions.iter().map(|(d, _)| d.clone()).collect())
+            .map(|c| {
+                c.dimensions
+                    .iter()
+                    .map(|(d, _)| words.dimension(d))
+                    .collect()
+            })
             .unwrap_or_default(),
         calls: week
             .calls
             .iter()
             .map(|c| CallView {
-                date: date_text(c.date),
+                date: date_text(c.date, words),
                 id: c.id.clone(),
                 page: c.page.clone(),
                 length: timestamp(c.duration),
                 participants: c.participants.clone(),
                 client: c.client.clone().unwrap_or_else(|| "–".into()),
-                score: score_text(c.score),
+                score: score_text(c.score, words),
                 class: class_of(c.score),
                 dimensions: c
                     .dimensions
                     .iter()
-                    .map(|(_, s)| (score_text(*s), class_of(*s)))
+                    .map(|(_, s)| (score_text(*s, words), class_of(*s)))
                     .collect(),
                 numbers: TRENDS
                     .iter()
                     .map(|(id, _, scale, unit)| {
-                        c.number(id)
-                            .map_or_else(|| "–".into(), |v| format!("{:.0}{unit}", v * scale))
+                        c.number(id).map_or_else(
+                            || "–".into(),
+                            |v| format!("{}{unit}", words.decimal(v * scale, 0)),
+                        )
                     })
                     .collect(),
             })
             .collect(),
-        best: moment_views(&week.best_moments),
-        worst: moment_views(&week.worst_moments),
+        best: moment_views(&week.best_moments, words),
+        worst: moment_views(&week.worst_moments, words),
         promises_made: week.promises.len(),
         clients: client_views(week),
         failures: week
@@ -224,12 +275,17 @@ pub fn week_html(week: &Week) -> Result<String, askama::Error> {
             .iter()
             .map(|f| (f.id.clone(), f.error.clone()))
             .collect(),
-        as_of: week.as_of.to_string(),
+        ledger_explained: t!(
+            words,
+            "week-ledger-explained",
+            as_of = week.as_of.to_string()
+        ),
     };
     page.render()
 }
 
 fn client_views(week: &Week) -> Vec<ClientView> {
+    let words = week.report_language;
     week.clients
         .iter()
         .map(|g| {
@@ -248,31 +304,28 @@ fn client_views(week: &Week) -> Vec<ClientView> {
                 heading: g
                     .client
                     .clone()
-                    .unwrap_or_else(|| "Calls that name no client".into()),
-                summary: g.tally(),
+                    .unwrap_or_else(|| words.word("week-no-client-heading")),
+                summary: g.tally(words),
                 calls: g.calls.iter().map(|id| (id.clone(), page(id))).collect(),
-                promises: promise_views(&promises),
+                promises: promise_views(&promises, words),
             }
         })
         .collect()
 }
 
-fn promise_views(promises: &[&super::ledger::Promise]) -> Vec<PromiseView> {
+fn promise_views(promises: &[&super::ledger::Promise], words: Lang) -> Vec<PromiseView> {
     promises
         .iter()
         .map(|p| PromiseView {
             since: match (&p.untrackable, p.later_calls) {
-                (Some(why), _) => format!("cannot be followed: {why}"),
-                (None, 0) => "no later call with this client yet".into(),
-                (None, n) => format!(
-                    "not mentioned in {n} later call{}",
-                    if n == 1 { "" } else { "s" }
-                ),
+                (Some(why), _) => t!(words, "week-untrackable", why = why),
+                (None, 0) => words.word("week-no-later-call"),
+                (None, n) => t!(words, "week-not-mentioned-in", n = n),
             },
             status: if p.trackable || p.status == Status::Overdue {
-                p.status.label()
+                p.status.label(words)
             } else {
-                "open (cannot be followed)"
+                words.word("status-open-untrackable")
             },
             class: match p.status {
                 Status::FollowedUp => "good",
@@ -282,7 +335,7 @@ fn promise_views(promises: &[&super::ledger::Promise]) -> Vec<PromiseView> {
             due: match (&p.due, &p.when) {
                 (Some(due), Some(when)) => format!("{due} ({when})"),
                 (None, Some(when)) => when.clone(),
-                _ => "no time said".into(),
+                _ => words.word("week-no-time"),
             },
             owner: p.owner.clone(),
             what: if p.what.is_empty() {
@@ -302,15 +355,15 @@ fn promise_views(promises: &[&super::ledger::Promise]) -> Vec<PromiseView> {
         .collect()
 }
 
-fn moment_views(moments: &[super::Moment]) -> Vec<MomentView> {
+fn moment_views(moments: &[super::Moment], words: Lang) -> Vec<MomentView> {
     moments
         .iter()
         .map(|m| MomentView {
-            when: format!("{} {}", date_text(m.date), timestamp(m.at)),
+            when: format!("{} {}", date_text(m.date, words), timestamp(m.at)),
             call: m.call.clone(),
             link: m.link.clone(),
             speaker: m.speaker.clone(),
-            what: format!("{} / {}", m.signal, m.kind),
+            what: format!("{} / {}", words.signal(&m.signal), words.kind(&m.kind)),
             quote: m.quote.clone(),
         })
         .collect()

@@ -41,8 +41,10 @@
 
 use super::link;
 use crate::batch::CallRecord;
+use crate::l10n::Lang;
 use crate::report::speaker_label;
 use crate::speakers::Role;
+use crate::t;
 use crate::text::normalized_words;
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -75,13 +77,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::FollowedUp => "followed up",
-            Self::Overdue => "overdue",
-            Self::NotMentioned => "not mentioned since",
-            Self::Open => "open",
-        }
+    /// "followed up", "overdue", … in `words`.
+    pub fn label(self, words: Lang) -> String {
+        words.word(match self {
+            Self::FollowedUp => "status-followed-up",
+            Self::Overdue => "status-overdue",
+            Self::NotMentioned => "status-not-mentioned",
+            Self::Open => "status-open",
+        })
     }
 }
 
@@ -148,7 +151,12 @@ impl Client {
 
 /// The ledger of `records` (in date order) with `clients` (each record's
 /// [`client_of`]), as of `as_of`.
-pub fn ledger(records: &[&CallRecord], clients: &[Client], as_of: Date) -> Vec<Promise> {
+pub fn ledger(
+    records: &[&CallRecord],
+    clients: &[Client],
+    as_of: Date,
+    words: Lang,
+) -> Vec<Promise> {
     let key = |i: usize| match &clients[i] {
         Client::Named { key, .. } => Some(key),
         Client::Unnamed(_) => None,
@@ -173,7 +181,7 @@ pub fn ledger(records: &[&CallRecord], clients: &[Client], as_of: Date) -> Vec<P
             let untrackable = match &clients[i] {
                 Client::Unnamed(reason) => Some(reason.clone()),
                 Client::Named { .. } if content_words(&what).is_empty() => {
-                    Some("it names no deliverable to look for in later calls".to_string())
+                    Some(t!(words, "untrackable-no-deliverable"))
                 }
                 Client::Named { .. } => None,
             };
@@ -203,7 +211,7 @@ pub fn ledger(records: &[&CallRecord], clients: &[Client], as_of: Date) -> Vec<P
                 call: record.id.clone(),
                 date: record.date,
                 at: e.start,
-                owner: owner(record, &e.speaker),
+                owner: owner(record, &e.speaker, words),
                 role,
                 kind: e.kind.clone(),
                 what,
@@ -223,18 +231,18 @@ pub fn ledger(records: &[&CallRecord], clients: &[Client], as_of: Date) -> Vec<P
     promises
 }
 
-fn owner(record: &CallRecord, speaker: &str) -> String {
+fn owner(record: &CallRecord, speaker: &str, words: Lang) -> String {
     let call = &record.analysis.call;
     match call.participant(speaker) {
         Some(p) if p.person.role != Role::Other => {
             format!(
                 "{} ({})",
                 p.person.name,
-                p.person.role.label().to_lowercase()
+                words.role(p.person.role).to_lowercase()
             )
         }
         Some(p) => p.person.name.clone(),
-        None => speaker_label(call, speaker),
+        None => speaker_label(call, speaker, words),
     }
 }
 
@@ -354,7 +362,7 @@ pub fn is_generic(name: &str, extra: &[String]) -> bool {
 
 /// The call's client: the one the manifest names, else the client
 /// participants who have names (folded and joined), else why there is none.
-pub fn client_of(record: &CallRecord, extra_generic: &[String]) -> Client {
+pub fn client_of(record: &CallRecord, extra_generic: &[String], words: Lang) -> Client {
     let fold = |s: &str| normalized_words(s).join(" ");
     if let Some(name) = record.meta.client_name() {
         let part = |s: &Option<String>| s.as_deref().map(fold).unwrap_or_default();
@@ -387,15 +395,10 @@ pub fn client_of(record: &CallRecord, extra_generic: &[String]) -> Client {
             name: spellings.join(" & "),
         };
     }
-    let fix = "name the client in calls.toml to follow its promises";
     Client::Unnamed(match clients.first() {
-        None => format!("the call has no client; {fix}"),
-        Some(name) if is_placeholder(name) => {
-            format!("the recording's voices carry no names (\"{name}\"); {fix}")
-        }
-        Some(name) => {
-            format!("\"{name}\" is a role, not a name, and would merge different clients; {fix}")
-        }
+        None => t!(words, "untrackable-no-client"),
+        Some(name) if is_placeholder(name) => t!(words, "untrackable-voices", name = *name),
+        Some(name) => t!(words, "untrackable-role", name = *name),
     })
 }
 

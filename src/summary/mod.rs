@@ -14,9 +14,11 @@ pub mod ledger;
 pub use html::week_html;
 
 use crate::batch::{CallRecord, DateSource, Failure};
+use crate::l10n::Lang;
 use crate::report::{speaker_label, terminal_safe, timestamp};
 use crate::signals::SIGNALS;
 use crate::speakers::Role;
+use crate::t;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +35,10 @@ const MOMENTS_SHOWN: usize = 5;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Week {
     pub schema_version: u32,
+    /// The language the summary is written in: the one most of its calls
+    /// were reported in.
+    #[serde(default)]
+    pub report_language: Lang,
     /// The day promises are judged overdue against.
     pub as_of: Date,
     /// In date order (undated calls last), then by id.
@@ -65,19 +71,18 @@ pub struct ClientGroup {
 }
 
 impl ClientGroup {
-    /// "2 calls, 3 promises (1 followed up, 1 overdue, 0 not mentioned since, 1 open)".
-    pub fn tally(&self) -> String {
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
-        format!(
-            "{} call{}, {} promise{} ({} followed up, {} overdue, {} not mentioned since, {} open)",
-            self.calls.len(),
-            plural(self.calls.len()),
-            self.promises,
-            plural(self.promises),
-            self.followed_up,
-            self.overdue,
-            self.not_mentioned,
-            self.open,
+    /// "2 calls, 3 promises (1 followed up, 1 overdue, 0 not mentioned
+    /// since, 1 open)", in `words`.
+    pub fn tally(&self, words: Lang) -> String {
+        t!(
+            words,
+            "week-tally",
+            calls = self.calls.len(),
+            promises = self.promises,
+            followed_up = self.followed_up,
+            overdue = self.overdue,
+            not_mentioned = self.not_mentioned,
+            open = self.open,
         )
     }
 }
@@ -161,7 +166,7 @@ fn weight(signal: &str, kind: &str, seconds: Option<f64>) -> Option<(f64, Role)>
     })
 }
 
-fn moments(records: &[&CallRecord]) -> (Vec<Moment>, Vec<Moment>) {
+fn moments(records: &[&CallRecord], words: Lang) -> (Vec<Moment>, Vec<Moment>) {
     let (mut best, mut worst) = (Vec::new(), Vec::new());
     for record in records {
         let call = &record.analysis.call;
@@ -177,7 +182,7 @@ fn moments(records: &[&CallRecord]) -> (Vec<Moment>, Vec<Moment>) {
                 call: record.id.clone(),
                 date: record.date,
                 at: e.start,
-                speaker: speaker_label(call, &e.speaker),
+                speaker: speaker_label(call, &e.speaker, words),
                 signal: signal.to_string(),
                 kind: e.kind.clone(),
                 quote: e.quote.clone(),
@@ -205,7 +210,7 @@ fn moments(records: &[&CallRecord]) -> (Vec<Moment>, Vec<Moment>) {
     (best, worst)
 }
 
-fn row(record: &CallRecord, client: &ledger::Client) -> CallRow {
+fn row(record: &CallRecord, client: &ledger::Client, words: Lang) -> CallRow {
     let (call, card) = (&record.analysis.call, &record.analysis.score);
     CallRow {
         client: client.name().map(str::to_string),
@@ -219,7 +224,7 @@ fn row(record: &CallRecord, client: &ledger::Client) -> CallRow {
             .iter()
             .map(|p| match p.person.role {
                 Role::Other => p.person.name.clone(),
-                role => format!("{} ({})", p.person.name, role.label().to_lowercase()),
+                role => format!("{} ({})", p.person.name, words.role(role).to_lowercase()),
             })
             .collect::<Vec<_>>()
             .join("; "),
@@ -267,16 +272,17 @@ impl Week {
             ))
         });
         failures.sort_by(|a, b| a.id.cmp(&b.id));
+        let words = most_reported(&records);
         let ordered: Vec<&CallRecord> = records.iter().collect();
         let mut clients: Vec<ledger::Client> = records
             .iter()
-            .map(|r| ledger::client_of(r, generic_names))
+            .map(|r| ledger::client_of(r, generic_names, words))
             .collect();
         ledger::unify(&mut clients);
         let calls: Vec<CallRow> = records
             .iter()
             .zip(&clients)
-            .map(|(r, c)| row(r, c))
+            .map(|(r, c)| row(r, c, words))
             .collect();
         let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
         for c in &calls {
@@ -291,10 +297,11 @@ impl Week {
                 }
             }
         }
-        let (best_moments, worst_moments) = moments(&ordered);
-        let promises = ledger::ledger(&ordered, &clients, as_of);
+        let (best_moments, worst_moments) = moments(&ordered, words);
+        let promises = ledger::ledger(&ordered, &clients, as_of, words);
         Self {
             schema_version: SUMMARY_VERSION,
+            report_language: words,
             as_of,
             clients: client_groups(&calls, &promises),
             promises,
@@ -361,16 +368,21 @@ impl Week {
     /// The promise ledger for a terminal: the counts, each client's, the
     /// promises that need attention and why some cannot be followed.
     fn ledger_text(&self, out: &mut String) {
+        let words = self.report_language;
         let count = |s: ledger::Status| self.promises.iter().filter(|p| p.status == s).count();
         let _ = writeln!(
             out,
-            "\npromises: {} made, {} followed up, {} overdue, {} not mentioned since, {} open (as of {})",
-            self.promises.len(),
-            count(ledger::Status::FollowedUp),
-            count(ledger::Status::Overdue),
-            count(ledger::Status::NotMentioned),
-            count(ledger::Status::Open),
-            self.as_of,
+            "\n{}",
+            t!(
+                words,
+                "week-promises",
+                made = self.promises.len(),
+                followed_up = count(ledger::Status::FollowedUp),
+                overdue = count(ledger::Status::Overdue),
+                not_mentioned = count(ledger::Status::NotMentioned),
+                open = count(ledger::Status::Open),
+                as_of = self.as_of.to_string(),
+            )
         );
         for group in &self.clients {
             let _ = writeln!(
@@ -379,8 +391,8 @@ impl Week {
                 group
                     .client
                     .as_deref()
-                    .map_or_else(|| "no named client".into(), terminal_safe),
-                group.tally(),
+                    .map_or_else(|| t!(words, "week-no-client"), terminal_safe),
+                group.tally(words),
             );
             for p in self.promises.iter().filter(|p| {
                 p.client == group.client
@@ -391,19 +403,29 @@ impl Week {
             }) {
                 let _ = writeln!(
                     out,
-                    "    {}: {} — {} promised \"{}\"{} in {} at {}{}",
-                    p.status.label(),
-                    p.due
-                        .map_or_else(|| "no date".into(), |d| format!("due {d}")),
-                    terminal_safe(&p.owner),
-                    terminal_safe(if p.what.is_empty() { &p.quote } else { &p.what }),
-                    p.when
-                        .as_ref()
-                        .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
-                    terminal_safe(&p.call),
-                    timestamp(p.at),
+                    "    {}: {} — {}{}",
+                    p.status.label(words),
+                    p.due.map_or_else(
+                        || t!(words, "week-no-date"),
+                        |d| t!(words, "week-due", date = d.to_string())
+                    ),
+                    t!(
+                        words,
+                        "week-promised",
+                        owner = terminal_safe(&p.owner),
+                        what = terminal_safe(if p.what.is_empty() { &p.quote } else { &p.what }),
+                        when = p
+                            .when
+                            .as_ref()
+                            .map_or_else(String::new, |w| format!(" ({})", terminal_safe(w))),
+                        call = terminal_safe(&p.call),
+                        at = timestamp(p.at),
+                    ),
                     p.untrackable.as_deref().map_or_else(String::new, |why| {
-                        format!(" (cannot be followed: {})", terminal_safe(why))
+                        format!(
+                            " ({})",
+                            t!(words, "week-untrackable", why = terminal_safe(why))
+                        )
                     }),
                 );
             }
@@ -417,9 +439,13 @@ impl Week {
         for (why, n) in reasons {
             let _ = writeln!(
                 out,
-                "  {n} promise{} cannot be followed: {}",
-                if n == 1 { "" } else { "s" },
-                terminal_safe(why)
+                "  {}",
+                t!(
+                    words,
+                    "week-untrackable-count",
+                    n = n,
+                    why = terminal_safe(why)
+                )
             );
         }
     }
@@ -427,14 +453,25 @@ impl Week {
     /// The week for a terminal: one line per call, the averages, the
     /// promises that need attention and the failures.
     pub fn to_text(&self) -> String {
+        let words = self.report_language;
         let mut out = String::new();
         let _ = writeln!(
             out,
             "{:<10}  {:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
-            "date", "call", "length", "score", "talk", "questions", "options", "promises"
+            words.word("column-date"),
+            words.word("column-call"),
+            words.word("column-length"),
+            words.word("column-score"),
+            words.word("column-talk"),
+            words.word("column-questions"),
+            words.word("column-options"),
+            words.word("column-promises"),
         );
         let cell = |v: Option<f64>, scale: f64, unit: &str| {
-            v.map_or_else(|| "–".to_string(), |v| format!("{:.0}{unit}", v * scale))
+            v.map_or_else(
+                || "–".to_string(),
+                |v| format!("{}{unit}", words.decimal(v * scale, 0)),
+            )
         };
         for c in &self.calls {
             let mut name = terminal_safe(&c.id);
@@ -459,7 +496,7 @@ impl Week {
             out,
             "{:<10}  {:<32} {:>8}  {:>5}  {:>6}  {:>9}  {:>7}  {:>8}",
             "",
-            format!("average of {} calls", self.calls.len()),
+            t!(words, "week-average", n = self.calls.len()),
             "",
             average("score", 1.0, ""),
             average("talk-share", 100.0, " %"),
@@ -469,7 +506,7 @@ impl Week {
         );
         self.ledger_text(&mut out);
         if !self.failures.is_empty() {
-            let _ = writeln!(out, "\nfailed:");
+            let _ = writeln!(out, "\n{}:", words.word("week-failed"));
             for f in &self.failures {
                 let _ = writeln!(
                     out,
@@ -480,6 +517,19 @@ impl Week {
             }
         }
         out
+    }
+}
+
+/// The language most of `records` were reported in (English on a tie).
+fn most_reported(records: &[CallRecord]) -> Lang {
+    let dutch = records
+        .iter()
+        .filter(|r| r.analysis.report_language == Lang::Nl)
+        .count();
+    if dutch * 2 > records.len() {
+        Lang::Nl
+    } else {
+        Lang::En
     }
 }
 
@@ -561,6 +611,7 @@ mod tests {
                 call,
                 &Rubric::default_rubric(),
                 &crate::detectors::Detectors::Rules,
+                crate::l10n::ReportLanguage::Auto,
             ),
         }
     }
