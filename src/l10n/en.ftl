@@ -270,6 +270,7 @@ week-promises-heading = Promises, client by client
 week-ledger-explained = As of { $as_of }. A promise is followed up when a later call with the same client uses the deliverable's words; that is word matching, not proof of delivery. The client is the one calls.toml names, else a client's name in the transcript; a role ("Patient", "Speaker 2") names nobody, and a recording's channels carry no names, so their promises cannot be followed until the manifest names the client.
 week-no-promises = No promises were made.
 week-failed-heading = Failed
+week-score-bars = score of each call
 
 ## Names shown for ids (in English, the ids themselves)
 

@@ -393,4 +393,4 @@ static BUNDLES: LazyLock<[FluentBundle<FluentResource>; 2]> = LazyLock::new(|| {
 });
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

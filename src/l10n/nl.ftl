@@ -271,6 +271,7 @@ week-promises-heading = Toezeggingen, per cliënt
 week-ledger-explained = Op { $as_of }. Een toezegging is opgevolgd wanneer een later gesprek met dezelfde cliënt de woorden van het beloofde gebruikt; dat is woorden vergelijken, geen bewijs van levering. De cliënt is wie calls.toml noemt, anders de naam van een cliënt in het transcript; een rol ("Patient", "Speaker 2") noemt niemand, en de kanalen van een opname hebben geen namen, dus hun toezeggingen zijn pas te volgen als het manifest de cliënt noemt.
 week-no-promises = Er zijn geen toezeggingen gedaan.
 week-failed-heading = Mislukt
+week-score-bars = score van elk gesprek
 
 ## Namen voor ids
 

@@ -841,6 +841,72 @@ mod tests {
     }
 
     #[test]
+    fn a_week_of_dutch_calls_is_summarised_in_dutch() {
+        use Role::{Client, Consultant};
+        let dutch = |id: &str, date: &str, lines: testing::Lines| {
+            let mut record = record(id, date, "Joost Bakker", lines);
+            record.analysis.call.set_language(crate::language::DUTCH);
+            record.analysis = crate::analyze(
+                record.analysis.call,
+                &Rubric::default_rubric(),
+                &crate::detectors::Detectors::Rules,
+                crate::l10n::ReportLanguage::Auto,
+            );
+            record
+        };
+        let lines: [(&str, &str, testing::Lines); 3] = [
+            (
+                "ma",
+                "2026-11-16",
+                &[
+                    (Client, 0.0, "Het bestuur wil weten waar we staan."),
+                    (Consultant, 4.0, "Ik stuur u het herziene plan vóór vrijdag."),
+                    (Consultant, 9.0, "En ik bel u morgen even."),
+                ],
+            ),
+            (
+                "do",
+                "2026-11-19",
+                &[
+                    (Consultant, 0.0, "Hier is het herziene plan waar we het over hadden."),
+                    (Client, 4.0, "Dank u, daar heb ik wat aan."),
+                ],
+            ),
+            (
+                "vr",
+                "2026-11-20",
+                &[(Consultant, 0.0, "Ik stuur u de cijfers morgen.")],
+            ),
+        ];
+        let said: Vec<&str> = lines
+            .iter()
+            .flat_map(|(_, _, lines)| lines.iter().map(|l| l.2.trim_end_matches('.')))
+            .collect();
+        let records = lines
+            .iter()
+            .map(|(id, date, lines)| dutch(id, date, lines))
+            .collect();
+        let mut week = Week::new(records, Vec::new(), "2026-11-23".parse().unwrap(), &[]);
+        week.failures.push(Failure {
+            record_version: RECORD_VERSION,
+            id: "kapot".into(),
+            inputs: vec!["kapot.wav".into()],
+            error: "kapot.wav: onleesbaar".into(),
+        });
+        assert_eq!(week.report_language, Lang::Nl);
+        let (text, html) = (week.to_text(), week_html(&week).unwrap());
+        for page in [&text, &html] {
+            assert_eq!(
+                crate::l10n::tests::english_in(page, &said),
+                Vec::<String>::new(),
+                "{page}"
+            );
+        }
+        assert!(text.contains("toezeggingen: 2 gedaan, 1 opgevolgd, 1 te laat"), "{text}");
+        assert!(html.contains("Toezeggingen, per cliënt"), "{html}");
+    }
+
+    #[test]
     fn formulas_never_reach_a_spreadsheet() {
         assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(spreadsheet_safe("Ann Smith"), "Ann Smith");
