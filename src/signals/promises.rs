@@ -66,7 +66,8 @@
 //! ones: "vóór vrijdag" → `friday`, "morgenochtend" → `tomorrow morning`,
 //! "eind volgende week" → `end of next week`, "binnen twee dagen" →
 //! `within 2 days`, "uiterlijk 15 maart" → `march 15`, "zo snel mogelijk"
-//! → `as soon as possible`. Not: "Ik zal eerlijk zijn.", "Stuurt u het
+//! → `as soon as possible`. Not: "Ik zal eerlijk zijn.", "Ik zal je
+//! uitleggen hoe het werkt." (what one is about to say), "Stuurt u het
 //! vrijdag?", "Ik stuurde het vorige week.", "Ik ga uw werkgever bellen."
 //!
 //! ## Settings
@@ -544,6 +545,18 @@ const NOT_PLEDGED_NL: &[&str] = &[
     "even", "twijfel",
 ];
 
+/// Verbs that announce what one is about to say ("Ik zal je uitleggen hoe
+/// zulke verhuizingen gaan", "ik zal u vertellen wat ik zag"): a speech
+/// habit, as "let me explain" is. With a time they are a promise ("ik zal
+/// het u vrijdag uitleggen").
+const SAID_NOW_NL: &[&str] = &[
+    "uitleggen",
+    "vertellen",
+    "toelichten",
+    "schetsen",
+    "samenvatten",
+];
+
 /// Dutch acts on the client's behalf or against them: telling their own
 /// people or the authorities (the verb comes last in Dutch, so the two are
 /// looked for anywhere in the sentence).
@@ -835,6 +848,14 @@ fn classify_nl(text: &Tokenized, sentence: &Sentence) -> Option<Commitment> {
         return None;
     }
     let when = due_nl(&words, pledge.end);
+    if when.is_none()
+        && after
+            .iter()
+            .take(3)
+            .any(|w| SAID_NOW_NL.contains(&w.norm.as_str()))
+    {
+        return None;
+    }
     let what: Vec<&str> = words[pledge.end..]
         .iter()
         .enumerate()
@@ -1174,6 +1195,8 @@ mod tests {
             ],
             &[
                 "Ik zal eerlijk zijn.",
+                "Ik zal je uitleggen hoe zulke verhuizingen meestal gaan.",
+                "Ik zal u vertellen wat ik daar zag.",
                 "Stuurt u het vrijdag?",
                 "Ik stuurde het vorige week.",
                 "Ik ga uw werkgever bellen.",

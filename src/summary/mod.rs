@@ -860,7 +860,11 @@ mod tests {
                 "2026-11-16",
                 &[
                     (Client, 0.0, "Het bestuur wil weten waar we staan."),
-                    (Consultant, 4.0, "Ik stuur u het herziene plan vóór vrijdag."),
+                    (
+                        Consultant,
+                        4.0,
+                        "Ik stuur u het herziene plan vóór vrijdag.",
+                    ),
                     (Consultant, 9.0, "En ik bel u morgen even."),
                 ],
             ),
@@ -868,7 +872,11 @@ mod tests {
                 "do",
                 "2026-11-19",
                 &[
-                    (Consultant, 0.0, "Hier is het herziene plan waar we het over hadden."),
+                    (
+                        Consultant,
+                        0.0,
+                        "Hier is het herziene plan waar we het over hadden.",
+                    ),
                     (Client, 4.0, "Dank u, daar heb ik wat aan."),
                 ],
             ),
@@ -902,7 +910,10 @@ mod tests {
                 "{page}"
             );
         }
-        assert!(text.contains("toezeggingen: 2 gedaan, 1 opgevolgd, 1 te laat"), "{text}");
+        assert!(
+            text.contains("toezeggingen: 2 gedaan, 1 opgevolgd, 1 te laat"),
+            "{text}"
+        );
         assert!(html.contains("Toezeggingen, per cliënt"), "{html}");
     }
 
