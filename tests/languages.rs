@@ -7,6 +7,7 @@
 use assert_cmd::Command;
 use rapport::Analysis;
 use rapport::transcript::Call;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod common;
@@ -356,11 +357,12 @@ fn every_scripted_moment_of_the_dutch_sample_is_found_in_its_words() {
     let mut vtt = String::from("WEBVTT\n\n");
     for (who, start, end, text) in &truth {
         let name = if who == "consultant" { "Anna" } else { "Sanne" };
-        vtt.push_str(&format!(
+        let _ = write!(
+            vtt,
             "{} --> {}\n<v {name}>{text}\n\n",
             stamp(*start),
             stamp(*end)
-        ));
+        );
     }
     let path = dir.path().join("gesprek.vtt");
     std::fs::write(&path, vtt).unwrap();
