@@ -407,3 +407,86 @@ fn every_scripted_moment_of_the_dutch_sample_is_found_in_its_words() {
         "{found:?}"
     );
 }
+
+#[test]
+fn the_report_language_is_the_calls_unless_asked_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let vtt = |name: &str, first: &str, second: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "WEBVTT\n\n00:00:00.500 --> 00:00:06.000\n<v Ann>{first}\n\n\
+                 00:00:06.500 --> 00:00:12.000\n<v Dana>{second}\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let dutch = vtt(
+        "gesprek.vtt",
+        "Goedemorgen Dana. Wat heeft jouw voorkeur, het plan of de planning?",
+        "Het plan, denk ik. Dat is voor ons het belangrijkste.",
+    );
+    let english = vtt(
+        "call.vtt",
+        "Good morning Dana. Which would you prefer, the plan or the schedule?",
+        "The plan, I think. That matters most to us.",
+    );
+    let scorecard = |input: &Path, extra: &[&str]| {
+        let output = rapport(dir.path())
+            .arg("analyze")
+            .arg(input)
+            .args(["--consultant", "Ann"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(scorecard(&dutch, &[]).contains("Cliënt aan het roer:"));
+    assert!(scorecard(&english, &[]).contains("Client in control:"));
+    let asked = scorecard(&dutch, &["--report-language", "en"]);
+    assert!(asked.contains("Client in control:"), "{asked}");
+    let asked = scorecard(&english, &["--report-language", "dutch"]);
+    assert!(asked.contains("Cliënt aan het roer:"), "{asked}");
+    // rapport.toml says it once; the command line wins.
+    let config = dir.path().join("rapport.toml");
+    std::fs::write(&config, "report_language = \"nl\"\n").unwrap();
+    let configured = rapport(dir.path())
+        .env("RAPPORT_CONFIG", &config)
+        .arg("analyze")
+        .arg(&english)
+        .args(["--consultant", "Ann"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&configured.stdout).contains("Cliënt aan het roer:"));
+
+    let refused = rapport(dir.path())
+        .arg("analyze")
+        .arg(&english)
+        .args(["--report-language", "de"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("auto, en (English) or nl (Dutch)"), "{stderr}");
+
+    // A batch of Dutch calls: every page and the summary in Dutch.
+    let week = dir.path().join("week");
+    std::fs::create_dir(&week).unwrap();
+    std::fs::copy(&dutch, week.join("2026-11-16 gesprek.vtt")).unwrap();
+    let out = dir.path().join("out");
+    let batch = rapport(dir.path())
+        .arg("batch")
+        .arg(&week)
+        .arg("-o")
+        .arg(&out)
+        .args(["--consultant", "Ann"])
+        .output()
+        .unwrap();
+    assert!(batch.status.success(), "{batch:?}");
+    let summary = std::fs::read_to_string(out.join("summary.html")).unwrap();
+    assert!(summary.contains("<html lang=\"nl\">"), "{summary}");
+    assert!(summary.contains("Toezeggingen, per cliënt"), "{summary}");
+}
