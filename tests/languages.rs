@@ -470,7 +470,10 @@ fn the_report_language_is_the_calls_unless_asked_and_a_bad_one_is_refused() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("auto, en (English) or nl (Dutch)"), "{stderr}");
+    assert!(
+        stderr.contains("auto, en (English) or nl (Dutch)"),
+        "{stderr}"
+    );
 
     // A batch of Dutch calls: every page and the summary in Dutch.
     let week = dir.path().join("week");

@@ -338,3 +338,35 @@ fn the_english_only_check_finds_english() {
     let text = crate::report::analysis_text(&analysis, false);
     assert!(english_in(&text, &[]).len() > 10, "{text}");
 }
+
+#[test]
+fn a_dutch_page_escapes_what_was_said() {
+    let call = testing::call_in(
+        crate::language::DUTCH,
+        &[
+            (
+                crate::speakers::Role::Consultant,
+                0.0,
+                "Wat wilt u <script>alert('x')</script> doen?",
+            ),
+            (
+                crate::speakers::Role::Client,
+                4.0,
+                "Het <b>plan</b> & de rest.",
+            ),
+        ],
+    );
+    let analysis = crate::analyze(
+        call,
+        &Rubric::default_rubric(),
+        &crate::detectors::Detectors::Rules,
+        ReportLanguage::Auto,
+    );
+    let html = crate::report::analysis_html(&analysis).unwrap();
+    assert!(html.contains("<html lang=\"nl\">"));
+    assert!(
+        !html.contains("<script>") && !html.contains("<b>plan"),
+        "{html}"
+    );
+    assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
+}
