@@ -366,30 +366,17 @@ fn split_mixed_track(
         separation: found.separation,
         by_voice_prints: found.by_voice_prints,
     });
-    let separation = l10n::Arg::decimal(found.separation, 2);
-    call.notes
-        .push(match (found.estimated, found.by_voice_prints) {
-            (true, true) => note!(
-                "note-voices-estimated-prints",
-                speakers = found.speakers,
-                separation = separation
-            ),
-            (true, false) => note!(
-                "note-voices-estimated-builtin",
-                speakers = found.speakers,
-                separation = separation
-            ),
-            (false, true) => note!(
-                "note-voices-given-prints",
-                speakers = found.speakers,
-                separation = separation
-            ),
-            (false, false) => note!(
-                "note-voices-given-builtin",
-                speakers = found.speakers,
-                separation = separation
-            ),
-        });
+    call.notes.push(note!(
+        "note-voices",
+        speakers = found.speakers,
+        estimated = if found.estimated { "yes" } else { "no" },
+        separation = l10n::Arg::decimal(found.separation, 2),
+        method = if found.by_voice_prints {
+            "prints"
+        } else {
+            "builtin"
+        },
+    ));
     if !found.by_voice_prints {
         call.notes.push(note!("note-builtin-voices"));
     }

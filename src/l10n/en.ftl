@@ -38,10 +38,13 @@ note-roles-mixed-track = one mixed track on which one voice was heard (or voices
 note-roles-unnamed = the transcript names no speakers, so nothing is attributed to the consultant or the client
 note-silent-track = no speech on track { $track } ({ $name }): was this side recorded?
 note-builtin-voices = the voice model is not installed (`rapport model install`), so voices were told apart by the built-in spectral method, which splits one voice into several on some recordings
-note-voices-estimated-prints = one mixed track: the speakers were told apart by their voices ({ $speakers } speakers, estimated: --speakers N sets the number; voice separation { $separation } on a 0–1 scale), so who said what and the talk shares are estimates (by voice prints; on real two-person test calls the shares were off by 0.4 to 1.2 points)
-note-voices-estimated-builtin = one mixed track: the speakers were told apart by their voices ({ $speakers } speakers, estimated: --speakers N sets the number; voice separation { $separation } on a 0–1 scale), so who said what and the talk shares are estimates (by the built-in spectral method; on real two-person test calls the shares were off by 0.3 to 8 points)
-note-voices-given-prints = one mixed track: the speakers were told apart by their voices ({ $speakers } speakers, as given; voice separation { $separation } on a 0–1 scale), so who said what and the talk shares are estimates (by voice prints; on real two-person test calls the shares were off by 0.4 to 1.2 points)
-note-voices-given-builtin = one mixed track: the speakers were told apart by their voices ({ $speakers } speakers, as given; voice separation { $separation } on a 0–1 scale), so who said what and the talk shares are estimates (by the built-in spectral method; on real two-person test calls the shares were off by 0.3 to 8 points)
+note-voices = one mixed track: the speakers were told apart by their voices ({ $speakers } speakers, { $estimated ->
+        [yes] estimated: --speakers N sets the number
+       *[no] as given
+    }; voice separation { $separation } on a 0–1 scale), so who said what and the talk shares are estimates ({ $method ->
+        [prints] by voice prints; on real two-person test calls the shares were off by 0.4 to 1.2 points
+       *[builtin] by the built-in spectral method; on real two-person test calls the shares were off by 0.3 to 8 points
+    })
 note-not-scored = { $reason }; the call is not scored as a conversation
 one-sided-one-voice = one voice heard: the other side may not have been recorded
 one-sided-one-track = one voice heard: the other side may not have been recorded (only { $name } spoke; the other { $silent ->

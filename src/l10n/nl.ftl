@@ -39,10 +39,13 @@ note-roles-mixed-track = één gemengd spoor waarop één stem te horen was (of 
 note-roles-unnamed = het transcript noemt geen sprekers, dus niets wordt aan de consultant of de cliënt toegeschreven
 note-silent-track = geen spraak op spoor { $track } ({ $name }): is deze kant wel opgenomen?
 note-builtin-voices = het stemmodel is niet geïnstalleerd (`rapport model install`), dus de stemmen zijn onderscheiden met de ingebouwde spectrale methode, die op sommige opnamen één stem in meerdere splitst
-note-voices-estimated-prints = één gemengd spoor: de sprekers zijn aan hun stem onderscheiden ({ $speakers } sprekers, geschat: --speakers N legt het aantal vast; stemscheiding { $separation } op een schaal van 0 tot 1), dus wie wat zei en de spreektijden zijn schattingen (met stemafdrukken; op echte tweegesprekken lagen de aandelen 0,4 tot 1,2 punt ernaast)
-note-voices-estimated-builtin = één gemengd spoor: de sprekers zijn aan hun stem onderscheiden ({ $speakers } sprekers, geschat: --speakers N legt het aantal vast; stemscheiding { $separation } op een schaal van 0 tot 1), dus wie wat zei en de spreektijden zijn schattingen (met de ingebouwde spectrale methode; op echte tweegesprekken lagen de aandelen 0,3 tot 8 punten ernaast)
-note-voices-given-prints = één gemengd spoor: de sprekers zijn aan hun stem onderscheiden ({ $speakers } sprekers, zoals opgegeven; stemscheiding { $separation } op een schaal van 0 tot 1), dus wie wat zei en de spreektijden zijn schattingen (met stemafdrukken; op echte tweegesprekken lagen de aandelen 0,4 tot 1,2 punt ernaast)
-note-voices-given-builtin = één gemengd spoor: de sprekers zijn aan hun stem onderscheiden ({ $speakers } sprekers, zoals opgegeven; stemscheiding { $separation } op een schaal van 0 tot 1), dus wie wat zei en de spreektijden zijn schattingen (met de ingebouwde spectrale methode; op echte tweegesprekken lagen de aandelen 0,3 tot 8 punten ernaast)
+note-voices = één gemengd spoor: de sprekers zijn aan hun stem onderscheiden ({ $speakers } sprekers, { $estimated ->
+        [yes] geschat: --speakers N legt het aantal vast
+       *[no] zoals opgegeven
+    }; stemscheiding { $separation } op een schaal van 0 tot 1), dus wie wat zei en de spreektijden zijn schattingen ({ $method ->
+        [prints] met stemafdrukken; op echte tweegesprekken lagen de aandelen 0,4 tot 1,2 punt ernaast
+       *[builtin] met de ingebouwde spectrale methode; op echte tweegesprekken lagen de aandelen 0,3 tot 8 punten ernaast
+    })
 note-not-scored = { $reason }; het gesprek krijgt als gesprek geen score
 one-sided-one-voice = één stem gehoord: de andere kant is misschien niet opgenomen
 one-sided-one-track = één stem gehoord: de andere kant is misschien niet opgenomen (alleen { $name } sprak; { $silent ->

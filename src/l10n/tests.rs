@@ -183,6 +183,24 @@ fn a_note_is_kept_as_a_message_and_read_in_either_language() {
     let json = serde_json::to_string(&note).unwrap();
     let back: Note = serde_json::from_str(&json).unwrap();
     assert_eq!(back, note);
+    let voices = crate::note!(
+        "note-voices",
+        speakers = 2_usize,
+        estimated = "yes",
+        separation = Arg::decimal(0.456, 2),
+        method = "prints",
+    );
+    assert!(
+        voices.text.contains("2 speakers, estimated: --speakers N"),
+        "{}",
+        voices.text
+    );
+    assert!(voices.text.contains("separation 0.46") && voices.text.contains("by voice prints"));
+    let dutch = Lang::Nl.note(&voices);
+    assert!(
+        dutch.contains("2 sprekers, geschat") && dutch.contains("stemscheiding 0,46"),
+        "{dutch}"
+    );
     // A note from before notes were messages is read, and said as written.
     let old: Note = serde_json::from_str("\"roles assumed\"").unwrap();
     assert_eq!(Lang::Nl.note(&old), "roles assumed");
