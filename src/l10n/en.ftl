@@ -105,7 +105,10 @@ summary-interruptions = the consultant talked over the client { $n ->
        *[other] { $n } times
     } ({ $per_hour } an hour)
 summary-patience-none = the consultant never replied to the client after a pause
-summary-patience = the consultant's median pause before replying was { $reply } s, against { $call } s for the whole call; { $quick } replies came faster than { $quick_seconds } s
+summary-patience = the consultant's median pause before replying was { $reply } s, against { $call } s for the whole call; { $quick ->
+        [one] 1 reply
+       *[other] { $quick } replies
+    } came faster than { $quick_seconds } s
 summary-options-unknown = { $n ->
         [one] 1 option
        *[other] { $n } options

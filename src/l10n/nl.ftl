@@ -106,7 +106,10 @@ summary-interruptions = de consultant praatte { $n ->
        *[other] { $n } keer
     } door de cliënt heen ({ $per_hour } per uur)
 summary-patience-none = de consultant antwoordde de cliënt nooit na een pauze
-summary-patience = de consultant wachtte met antwoorden mediaan { $reply } s, tegen { $call } s in het hele gesprek; { $quick } antwoorden kwamen sneller dan { $quick_seconds } s
+summary-patience = de consultant wachtte met antwoorden mediaan { $reply } s, tegen { $call } s in het hele gesprek; { $quick ->
+        [one] 1 antwoord kwam
+       *[other] { $quick } antwoorden kwamen
+    } sneller dan { $quick_seconds } s
 summary-options-unknown = { $n ->
         [one] 1 mogelijkheid
        *[other] { $n } mogelijkheden
