@@ -284,6 +284,11 @@ fn tell_voices_apart(
     Ok((Some(found).filter(|f| f.speakers > 1), one_voice))
 }
 
+/// How much of the quieter track's speech must sound with the other's for
+/// it to be checked for being its echo: real two-person calls measured
+/// 0.004–0.12 (people take turns), an echo or copy about 1.
+const SIMULTANEOUS_FOR_ECHO: f64 = 0.5;
+
 /// Why the recording holds one side of the call only: one voice on a mixed
 /// track (`one_voice`), one track with speech and the others none, or
 /// (with the voice model) two tracks with the same voice — one channel the
@@ -311,7 +316,13 @@ fn one_sided(
             silent = tracks.len() - 1
         )));
     }
-    if let (Some(model), [a, b]) = (voices, heard.as_slice()) {
+    // Two people who take turns cannot be one voice and its echo, which
+    // sound together: the voice prints (a fifth of a call's analysis time)
+    // are only worth making when the two tracks speak at once most of
+    // the time.
+    if let (Some(model), [a, b]) = (voices, heard.as_slice())
+        && speech::simultaneous_share(&regions[*a], &regions[*b]) >= SIMULTANEOUS_FOR_ECHO
+    {
         let similarity = speakers::prints::track_similarity(
             model,
             (&tracks[*a], &regions[*a]),

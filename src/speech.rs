@@ -188,9 +188,45 @@ pub fn total_seconds(regions: &[Region]) -> f64 {
     regions.iter().map(Region::duration).sum()
 }
 
+/// The share of the shorter side's speech during which the other side
+/// speaks too (regions in time order, as [`detect`] gives them): near 1 for
+/// a channel that holds the other's echo or a copy of it, which sounds
+/// whenever its source does; 0.004–0.12 on real two-person calls, where
+/// people take turns.
+pub fn simultaneous_share(a: &[Region], b: &[Region]) -> f64 {
+    let shorter = total_seconds(a).min(total_seconds(b));
+    if shorter <= 0.0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        both += (a[i].end.min(b[j].end) - a[i].start.max(b[j].start)).max(0.0);
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    both / shorter
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_sounds_with_its_source_and_turns_do_not() {
+        let r = |start, end| Region { start, end };
+        let source = [r(0.0, 4.0), r(10.0, 12.0), r(20.0, 30.0)];
+        // An echo heard only where the source is loud: all of it at once.
+        let echo = [r(0.5, 3.0), r(21.0, 25.0)];
+        assert!((simultaneous_share(&source, &echo) - 1.0).abs() < 1e-9);
+        // The other person, between the turns, with one brief overlap.
+        let other = [r(4.5, 9.5), r(12.0, 19.0), r(29.0, 33.0)];
+        let share = simultaneous_share(&source, &other);
+        assert!((share - 1.0 / 16.0).abs() < 1e-9, "{share}");
+        assert!(simultaneous_share(&source, &[]).abs() < 1e-9);
+    }
 
     /// Deterministic low-level noise, so tests need no random crate.
     fn noise(len: usize, amplitude: f32, seed: u32) -> Vec<f32> {
