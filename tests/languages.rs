@@ -1,7 +1,8 @@
 //! Languages end to end: Whisper base (multilingual) on Dutch and English
-//! speech the tests make with espeak-ng, the language recorded per person
-//! and for the call, English-only models refusing other languages, and
-//! Dutch transcripts read as Dutch. `scripts/test` installs base and
+//! speech the tests make with espeak-ng and on the Dutch sample call, the
+//! language recorded per person and for the call, English-only models
+//! refusing other languages, Dutch transcripts read and scored as Dutch,
+//! and reports in the call's language. `scripts/test` installs base and
 //! espeak-ng first; without them these tests fail, they never skip.
 
 use assert_cmd::Command;
