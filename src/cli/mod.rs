@@ -207,14 +207,13 @@ impl ReportArgs {
             .as_deref()
             .map(ReportLanguage::parse)
             .transpose()
-            .map_err(anyhow::Error::msg)
             .with_context(|| format!("`report_language` in {}", rapport::config::FILE_NAME))
             .map(Option::unwrap_or_default)
     }
 }
 
 fn report_language(value: &str) -> Result<ReportLanguage, String> {
-    ReportLanguage::parse(value)
+    ReportLanguage::parse(value).map_err(|e| e.to_string())
 }
 
 /// What decides what an utterance is.

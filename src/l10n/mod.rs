@@ -20,8 +20,6 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-#[cfg(test)]
-use std::path::Path;
 use std::sync::LazyLock;
 
 /// A language rapport writes its reports in.
@@ -32,6 +30,11 @@ pub enum Lang {
     En,
     Nl,
 }
+
+/// A report language rapport does not write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a report language: auto, en (English) or nl (Dutch)")]
+pub struct UnknownReportLanguage(pub String);
 
 /// The report's language as asked for: the call's own, or one for all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,7 +47,7 @@ pub enum ReportLanguage {
 
 impl ReportLanguage {
     /// `auto`, `en`/`english`, `nl`/`dutch`/`nederlands`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, UnknownReportLanguage> {
         let wanted = text.trim().to_lowercase();
         if wanted == "auto" {
             return Ok(Self::Auto);
@@ -53,9 +56,7 @@ impl ReportLanguage {
             .into_iter()
             .find(|lang| lang.names().contains(&wanted.as_str()))
             .map(Self::Fixed)
-            .ok_or_else(|| {
-                format!("{text:?} is not a report language: auto, en (English) or nl (Dutch)")
-            })
+            .ok_or_else(|| UnknownReportLanguage(text.to_string()))
     }
 
     /// The language to write a call in whose language is `call_language`.

@@ -2,6 +2,7 @@ use super::*;
 use crate::score::Rubric;
 use crate::signals::testing;
 use std::collections::BTreeSet;
+use std::path::Path;
 
 /// Each message's id and the variables it uses, as written in `source`.
 fn messages(source: &str) -> BTreeMap<String, BTreeSet<String>> {
@@ -141,6 +142,7 @@ fn report_languages_are_parsed_and_chosen_per_call() {
     assert!(
         ReportLanguage::parse("de")
             .unwrap_err()
+            .to_string()
             .contains("auto, en")
     );
     assert_eq!(ReportLanguage::Auto.for_call(Some("nl")), Lang::Nl);
