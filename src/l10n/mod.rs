@@ -10,7 +10,7 @@
 //! and every id the code asks for present in both.
 //!
 //! The report's language is chosen per call ([`ReportLanguage`]): the call's
-//! own language when it is one rapport reads, else English. Numbers are
+//! own language when it is one rapport writes, else English. Numbers are
 //! written the language's way (`0,85` in Dutch).
 //!
 //! What a call's transcript notes ([`Note`]) is kept as a message, not as
