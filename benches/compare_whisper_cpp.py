@@ -109,14 +109,19 @@ def words(text):
 
 
 def wer(ref, hyp):
-    r, h = words(ref), words(hyp)
+    r = words(ref)
+    return word_edits(r, words(hyp)) / max(1, len(r))
+
+
+def word_edits(r, h):
+    """Substitutions, deletions and insertions from word list r to h."""
     prev = list(range(len(h) + 1))
     for i, a in enumerate(r):
         cur = [i + 1] * (len(h) + 1)
         for j, b in enumerate(h):
             cur[j + 1] = min(prev[j] + (a != b), prev[j + 1] + 1, cur[j] + 1)
         prev = cur
-    return prev[-1] / max(1, len(r))
+    return prev[-1]
 
 
 def references(ref, channels):

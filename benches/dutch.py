@@ -25,6 +25,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+from compare_whisper_cpp import word_edits
+
 ROOT = Path(__file__).resolve().parent.parent
 RAPPORT = ROOT / "target" / "release" / "rapport"
 MODELS = ROOT / "models"
@@ -37,14 +39,8 @@ def words(text):
 
 
 def edits(ref, hyp):
-    r, h = words(ref), words(hyp)
-    prev = list(range(len(h) + 1))
-    for i, a in enumerate(r):
-        cur = [i + 1] * (len(h) + 1)
-        for j, b in enumerate(h):
-            cur[j + 1] = min(prev[j] + (a != b), prev[j + 1] + 1, cur[j] + 1)
-        prev = cur
-    return prev[-1], len(r)
+    r = words(ref)
+    return word_edits(r, words(hyp)), len(r)
 
 
 def run(cmd):

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{model, project, whisper_turn};
+use common::{json_of, model, project, whisper_turn};
 
 /// One transcript cache for this test binary, never the user's own.
 fn test_cache() -> &'static Path {
@@ -37,17 +37,6 @@ fn run_json<T: serde::de::DeserializeOwned>(command: &str, args: &[&str]) -> T {
             .arg("--model")
             .arg(model()),
     )
-}
-
-/// Runs `cmd` with `--format=json`, which must succeed, and parses what it prints.
-fn json_of<T: serde::de::DeserializeOwned>(cmd: &mut Command) -> T {
-    let output = cmd.arg("--format=json").output().unwrap();
-    assert!(
-        output.status.success(),
-        "rapport failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the JSON output parses into its type")
 }
 
 fn transcribe_json(args: &[&str]) -> Call {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 mod common;
 
-use common::{model, project, whisper_turn};
+use common::{json_of, model, project, whisper_turn};
 
 fn base_model() -> PathBuf {
     let path = project().join("models/ggml-base-q8_0.bin");
@@ -31,16 +31,6 @@ fn rapport(cache: &Path) -> Command {
         .env_remove("RAPPORT_CONFIG")
         .env("RAPPORT_CACHE", cache);
     cmd
-}
-
-fn json_of<T: serde::de::DeserializeOwned>(cmd: &mut Command) -> T {
-    let output = cmd.arg("--format=json").output().unwrap();
-    assert!(
-        output.status.success(),
-        "rapport failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("the JSON output parses")
 }
 
 /// `text` spoken by espeak-ng's `voice` into `dir/name.wav`.

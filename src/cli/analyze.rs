@@ -43,8 +43,9 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
     // Read the rubric first: a typo in it should not cost a transcription.
     let rubric = rubric(args.rubric.as_deref())?;
     let detectors = args.detectors.load()?;
-    let report_language = args.report.resolve(&rapport::config::Config::load()?)?;
-    let call = transcript(&args.transcription)?;
+    let config = rapport::config::Config::load()?;
+    let report_language = args.report.resolve(&config)?;
+    let call = transcript(&args.transcription, &config)?;
     let analysis = rapport::analyze(call, &rubric, &detectors, report_language);
     let format = match args.format {
         AnalyzeFormatArg::Text => AnalysisFormat::Text {

@@ -346,8 +346,8 @@ pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::VoiceModel
     )))
 }
 
-pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call> {
-    let config = Config::load()?;
+/// The call `args` ask for, with what `config` (rapport.toml) adds.
+pub fn transcript(args: &TranscriptionArgs, config: &Config) -> Result<rapport::transcript::Call> {
     let consultant_names = if args.consultant.is_none() {
         config.consultant.clone()
     } else {
@@ -358,13 +358,12 @@ pub fn transcript(args: &TranscriptionArgs) -> Result<rapport::transcript::Call>
             anyhow::bail!("--offset places recordings on a timeline; a transcript has its own");
         }
         let mut call = import::read(path, format, args.consultant.as_deref(), &consultant_names)?;
-        if let Some(LanguageChoice::Fixed(code)) = asked_language(args.language.as_ref(), &config)?
-        {
+        if let Some(LanguageChoice::Fixed(code)) = asked_language(args.language.as_ref(), config)? {
             call.set_language(&code);
         }
         return Ok(call);
     }
-    let language = asked_language(args.language.as_ref(), &config)?;
+    let language = asked_language(args.language.as_ref(), config)?;
     let language_spec = language.as_ref().map(LanguageChoice::spec);
     let model_path = rapport::model::resolve(rapport::model::ModelChoice {
         explicit: args.model.as_deref(),

@@ -55,7 +55,7 @@ pub fn exec(args: &Args) -> Result<ExitCode> {
             skipped.reason
         );
     }
-    let call = transcript(&args.transcription)?;
+    let call = transcript(&args.transcription, &rapport::config::Config::load()?)?;
     let recordings = rapport::transcript_input(inputs)?.is_none();
     let (audio_names, offsets) = if recordings {
         let offsets = rapport::audio::offsets(inputs, &args.transcription.offsets)?;

@@ -22,8 +22,9 @@ pub struct Args {
 }
 
 pub fn exec(args: &Args) -> Result<ExitCode> {
-    let words = args.report.resolve(&rapport::config::Config::load()?)?;
-    let call = transcript(&args.transcription)?;
+    let config = rapport::config::Config::load()?;
+    let words = args.report.resolve(&config)?;
+    let call = transcript(&args.transcription, &config)?;
     let words = words.for_call(call.language.as_deref());
     emit(args.output.as_deref(), |out| {
         report::write_call(&call, args.format.into(), words, out)

@@ -147,12 +147,8 @@ impl Lang {
     /// A language's name ("Dutch"; "Nederlands" in Dutch): from the files,
     /// else the English name ISO 639 gives, else the code.
     pub fn language_name(self, code: &str) -> String {
-        let key = format!("language-{code}");
-        if self.bundle().has_message(&key) {
-            self.text(&key, &[])
-        } else {
-            crate::language::name(code)
-        }
+        self.named("language", code)
+            .unwrap_or_else(|| crate::language::name(code))
     }
 
     /// The names of `codes`, each once, in order: "Dutch and English".
@@ -179,14 +175,11 @@ impl Lang {
     /// A role's name: "Consultant", "Client".
     pub fn role(self, role: crate::speakers::Role) -> String {
         use crate::speakers::Role;
-        self.text(
-            match role {
-                Role::Consultant => "role-consultant",
-                Role::Client => "role-client",
-                Role::Other => "role-other",
-            },
-            &[],
-        )
+        self.word(match role {
+            Role::Consultant => "role-consultant",
+            Role::Client => "role-client",
+            Role::Other => "role-other",
+        })
     }
 
     /// A signal's name as a report shows it; its id when it has none.
@@ -205,12 +198,16 @@ impl Lang {
     }
 
     fn label(self, prefix: &str, id: &str) -> String {
+        self.named(prefix, id).unwrap_or_else(|| id.to_string())
+    }
+
+    /// The message `prefix-id`, for ids the files may not name (a user's
+    /// rubric dimension, a language Whisper detected).
+    fn named(self, prefix: &str, id: &str) -> Option<String> {
         let key = format!("{prefix}-{id}");
-        if self.bundle().has_message(&key) {
-            self.text(&key, &[])
-        } else {
-            id.to_string()
-        }
+        self.bundle()
+            .has_message(&key)
+            .then(|| self.text(&key, &[]))
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the end-to-end test binaries share: where the project is, the
 //! real model, and turns at Whisper.
 
+use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 pub fn project() -> &'static Path {
@@ -26,4 +27,16 @@ pub fn whisper_turn() -> std::sync::MutexGuard<'static, ()> {
     WHISPER
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `cmd` with `--format=json`, which must succeed, and parses what it prints.
+#[allow(dead_code, reason = "not every test binary reads JSON")]
+pub fn json_of<T: serde::de::DeserializeOwned>(cmd: &mut Command) -> T {
+    let output = cmd.arg("--format=json").output().unwrap();
+    assert!(
+        output.status.success(),
+        "rapport failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the JSON output parses into its type")
 }
