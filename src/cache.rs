@@ -293,9 +293,10 @@ pub fn key(inputs: &[PathBuf], model: &Path, settings: &str) -> io::Result<Strin
 /// call (2: utterances are runs of words between pauses, not Whisper's
 /// segments; 3: talk time joins a person's speech across short pauses,
 /// and a recording of one side is marked; 4: languages are recorded, and
-/// short chunks are heard with 10 s of context), so that no transcript
-/// cached before is served.
-const ASSEMBLY: u32 = 4;
+/// short chunks are heard with 10 s of context; 5: fitted contexts are
+/// whole multiples of 32 frames), so that no transcript cached before is
+/// served.
+const ASSEMBLY: u32 = 5;
 
 /// The key of a call transcribed from recordings with `options`, `model`
 /// and `whisper`.
