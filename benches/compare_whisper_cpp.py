@@ -19,6 +19,7 @@ Default: samples/call.wav with its truth file. Standard library only.
 import argparse
 import json
 import os
+import platform
 import re
 import statistics
 import subprocess
@@ -40,11 +41,7 @@ def quiet(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
 
 
-def build_whisper_cli():
-    cli = BENCH / "whisper.cpp" / "build" / "bin" / "whisper-cli"
-    if cli.exists():
-        return cli
-    BENCH.mkdir(parents=True, exist_ok=True)
+def fetch_whisper_cpp():
     venv = BENCH / "venv"
     if not (venv / "bin" / "pip").exists():
         quiet([sys.executable, "-m", "venv", str(venv)])
@@ -59,10 +56,28 @@ def build_whisper_cli():
     quiet(["tar", "xzf", str(archive), "-C", str(BENCH)])
     src = next(BENCH.glob("pywhispercpp-*/whisper.cpp"))
     src.rename(BENCH / "whisper.cpp")
+
+
+def build_whisper_cli():
+    cli = BENCH / "whisper.cpp" / "build" / "bin" / "whisper-cli"
+    if cli.exists():
+        return cli
+    BENCH.mkdir(parents=True, exist_ok=True)
+    if not (BENCH / "whisper.cpp").exists():
+        fetch_whisper_cpp()
     print("building whisper-cli (a few minutes)", file=sys.stderr)
     build = BENCH / "whisper.cpp" / "build"
+    flags = []
+    if platform.machine() in ("x86_64", "AMD64"):
+        # ggml's AMX kernels (compiled in by -march=native on a CPU that
+        # has AMX) crash whisper.cpp 1.8.5 on q8_0 models: a segmentation
+        # fault in ggml_backend_amx_mul_mat. rapport's own build does not
+        # use them either (no AMX kernel in its profile).
+        amx_off = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+        flags = [f"-DCMAKE_C_FLAGS={amx_off}", f"-DCMAKE_CXX_FLAGS={amx_off}"]
     quiet(["cmake", "-S", str(BENCH / "whisper.cpp"), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
-           "-DGGML_NATIVE=ON", "-DWHISPER_BUILD_TESTS=OFF", "-DWHISPER_BUILD_EXAMPLES=ON", "-DBUILD_SHARED_LIBS=OFF"])
+           "-DGGML_NATIVE=ON", "-DWHISPER_BUILD_TESTS=OFF", "-DWHISPER_BUILD_EXAMPLES=ON", "-DBUILD_SHARED_LIBS=OFF",
+           *flags])
     quiet(["cmake", "--build", str(build), "--target", "whisper-cli", "-j", str(os.cpu_count() or 2)])
     return cli
 
@@ -155,7 +170,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             channel_files, duration = split_channels(path, tmp)
             refs = references(Path(ref) if ref else None, len(channel_files))
-            rapport_cmd = [str(RAPPORT), "transcribe", str(path), "--consultant", "1", "--format", "json",
+            rapport_cmd = [str(RAPPORT), "transcribe", "--no-cache", str(path), "--consultant", "1", "--format", "json",
                            "--threads", t, "--model", str(MODEL)]
             results = {"rapport": [], "whisper-cli": []}
             for _ in range(args.runs):

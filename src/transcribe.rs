@@ -223,6 +223,22 @@ fn audio_context(seconds: f64, flash_attention: bool) -> i32 {
     if aligned >= FULL { 0 } else { aligned }
 }
 
+/// Tokens a second of speech may take, at most: the stereo calls and the
+/// sample average 3.2 (text and timestamps), their busiest chunk 4.4.
+const TOKENS_PER_SECOND_CAP: f64 = 8.0;
+/// Tokens any window may take besides, for a short chunk's timestamps.
+const TOKENS_CAP_FLOOR: i32 = 16;
+
+/// The most tokens one window of `seconds` of audio is decoded into.
+/// Greedy decoding that loops ("I think I think …") otherwise runs on to
+/// whisper.cpp's limit of 220 tokens a window, at ~3 ms each; at the cap
+/// the window ends at its last timestamp, whisper.cpp goes on from there,
+/// and the repeats are dropped ([`drop_repetition_loops`]). Twice the
+/// busiest speech measured, so ordinary speech never meets it.
+fn token_cap(seconds: f64) -> i32 {
+    (seconds.min(WINDOW_SECONDS) * TOKENS_PER_SECOND_CAP).ceil() as i32 + TOKENS_CAP_FLOOR
+}
+
 /// All the cores this process may use (whisper.cpp scales to about 8).
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
@@ -489,16 +505,15 @@ fn run(
         ),
         reason,
     };
+    let seconds = audio.len() as f64 / f64::from(SAMPLE_RATE);
     let mut params = full_params(threads, language);
     if !settings.temperature_fallback {
         params.set_temperature_inc(0.0);
     }
     if settings.fit_window {
-        params.set_audio_ctx(audio_context(
-            audio.len() as f64 / f64::from(SAMPLE_RATE),
-            settings.flash_attention,
-        ));
+        params.set_audio_ctx(audio_context(seconds, settings.flash_attention));
     }
+    params.set_max_tokens(token_cap(seconds));
     state
         .full(params, audio)
         .map_err(|e| run_error(e.to_string()))?;
@@ -1043,6 +1058,16 @@ mod tests {
         let parts = chunks(&regions, 240.0);
         assert!(parts.len() > 1);
         assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 100);
+    }
+
+    #[test]
+    fn a_window_is_decoded_into_at_most_eight_tokens_a_second() {
+        assert_eq!(token_cap(15.0), 136);
+        assert_eq!(token_cap(1.0), 24);
+        // whisper.cpp's own limit is 220 a window; a long chunk is decoded
+        // a window at a time, so the cap is a window's.
+        assert_eq!(token_cap(30.0), 256);
+        assert_eq!(token_cap(95.0), token_cap(30.0));
     }
 
     #[test]
