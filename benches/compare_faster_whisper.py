@@ -70,7 +70,7 @@ LEVERS = {
     "240 s chunks": ["--chunk", "240"],
     "temperature fallback on": ["--temperature-fallback"],
     "f16 weights": ["--model", str(ROOT / "models" / "ggml-tiny.en.bin")],
-    "2 states, 1 thread each": ["--states", "2"],
+    "1 state with every thread": ["--states", "1"],
     "flash attention on": ["--flash-attention"],
 }
 

@@ -95,8 +95,8 @@ pub trait Transcriber {
         1
     }
 
-    /// Transcribes each of `chunks` (at most [`Transcriber::parallel`]),
-    /// side by side where it can; the results in the same order.
+    /// Transcribes each of `chunks`, [`Transcriber::parallel`] at a time
+    /// where it can; the results in the same order.
     fn transcribe_all(
         &mut self,
         chunks: &[Vec<f32>],
@@ -169,9 +169,7 @@ impl Default for WhisperSettings {
             chunk_seconds: DEFAULT_CHUNK_SECONDS,
             fit_window: true,
             flash_attention: false,
-            // One: on the 2-core machine measured (README, Performance) two
-            // states with a thread each were slower than one with both.
-            states: 1,
+            states: default_states(default_threads()),
         }
     }
 }
@@ -237,6 +235,15 @@ const TOKENS_CAP_FLOOR: i32 = 16;
 /// busiest speech measured, so ordinary speech never meets it.
 fn token_cap(seconds: f64) -> i32 {
     (seconds.min(WINDOW_SECONDS) * TOKENS_PER_SECOND_CAP).ceil() as i32 + TOKENS_CAP_FLOOR
+}
+
+/// Decoding states for `threads` threads: two, each with half of them,
+/// once there are two. On the 2-core machine measured, two states with a
+/// thread each took 11 % less time than one with both (README,
+/// Performance): the decoder's one-token steps gain little from a second
+/// thread, which a second chunk uses in full.
+pub fn default_states(threads: usize) -> usize {
+    threads.clamp(1, 2)
 }
 
 /// All the cores this process may use (whisper.cpp scales to about 8).
@@ -452,40 +459,83 @@ impl Transcriber for WhisperTranscriber {
         self.states.len()
     }
 
+    /// The states take the chunks from one queue, each the next one free
+    /// as it finishes its last, so none waits on a slower chunk beside it.
     fn transcribe_all(
         &mut self,
         chunks: &[Vec<f32>],
         language: &str,
     ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
-        if chunks.len() <= 1 {
+        let workers = self.states.len().min(chunks.len());
+        if workers <= 1 {
             return chunks
                 .iter()
                 .map(|audio| self.transcribe(audio, language))
                 .collect();
         }
         let eot = self.context.token_eot();
-        let threads = (self.settings.threads / chunks.len()).max(1);
+        let threads = (self.settings.threads / workers).max(1);
         let settings = &self.settings;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut found: Vec<Option<Result<Vec<Segment>, TranscribeError>>> =
+            std::iter::repeat_with(|| None).take(chunks.len()).collect();
         std::thread::scope(|scope| {
             let runs: Vec<_> = self
                 .states
                 .iter_mut()
-                .zip(chunks)
-                .map(|(state, audio)| {
-                    scope.spawn(move || run(state, eot, settings, threads, audio, language))
-                })
-                .collect();
-            runs.into_iter()
-                .map(|run| {
-                    run.join().unwrap_or_else(|_| {
-                        Err(TranscribeError::Run {
-                            what: "a chunk".into(),
-                            reason: "the decoding thread panicked".into(),
-                        })
+                .take(workers)
+                .map(|state| {
+                    let next = &next;
+                    scope.spawn(move || {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(audio) = chunks.get(i) else {
+                                return done;
+                            };
+                            let result = run(state, eot, settings, threads, audio, language);
+                            let failed = result.is_err();
+                            done.push((i, result));
+                            if failed {
+                                // The caller stops at the first error; let
+                                // the other state run out of chunks too.
+                                next.store(chunks.len(), std::sync::atomic::Ordering::Relaxed);
+                                return done;
+                            }
+                        }
                     })
                 })
-                .collect()
-        })
+                .collect();
+            for run in runs {
+                match run.join() {
+                    Ok(done) => {
+                        for (i, result) in done {
+                            found[i] = Some(result);
+                        }
+                    }
+                    Err(_) => {
+                        return Err(TranscribeError::Run {
+                            what: "a chunk".into(),
+                            reason: "the decoding thread panicked".into(),
+                        });
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        // The states take chunks in order, so the chunks left untaken after
+        // a failure come after it, and the failure is the error returned.
+        found
+            .into_iter()
+            .map(|f| {
+                f.unwrap_or_else(|| {
+                    Err(TranscribeError::Run {
+                        what: "a chunk".into(),
+                        reason: "no decoding state took it".into(),
+                    })
+                })
+            })
+            .collect()
     }
 }
 
@@ -647,6 +697,9 @@ fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
     out
 }
 
+/// Chunks queued per decoding state when states run side by side.
+const CHUNKS_QUEUED_PER_STATE: usize = 4;
+
 /// Frames a second of the energy [`split_long_regions`] cuts by.
 const CUT_FRAMES_PER_SECOND: f64 = 50.0;
 /// Frames averaged into the loudness of a possible cut: a pause between
@@ -745,7 +798,14 @@ pub fn transcribe_regions(
     let limit = transcriber.chunk_seconds();
     let pieces = split_long_regions(track, regions, limit)?;
     let all = chunks(&pieces, limit);
-    for group in all.chunks(transcriber.parallel().max(1)) {
+    // Side by side, the states share a queue of a few chunks each: enough
+    // that one slow chunk leaves no state idle for long, few enough that
+    // the packed audio held at once stays small and progress is reported.
+    let group_size = match transcriber.parallel() {
+        0 | 1 => 1,
+        states => states * CHUNKS_QUEUED_PER_STATE,
+    };
+    for group in all.chunks(group_size) {
         let mut packed_chunks = Vec::with_capacity(group.len());
         let mut placements_of = Vec::with_capacity(group.len());
         for chunk in group {

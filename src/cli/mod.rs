@@ -29,7 +29,8 @@ use rapport::l10n::ReportLanguage;
 use rapport::report::Format;
 use rapport::score::Rubric;
 use rapport::transcribe::{
-    DEFAULT_CHUNK_SECONDS, LanguageChoice, WhisperSettings, WhisperTranscriber, default_threads,
+    DEFAULT_CHUNK_SECONDS, LanguageChoice, WhisperSettings, WhisperTranscriber, default_states,
+    default_threads,
 };
 use rapport::{CallOptions, Progress};
 use std::io::{self, Write};
@@ -260,7 +261,7 @@ pub struct WhisperArgs {
     #[arg(long)]
     flash_attention: bool,
     /// Chunks transcribed side by side, the threads shared between them
-    /// [default: 1, every thread on one chunk at a time; measured in the
+    /// [default: 2 with two threads or more, else 1; measured in the
     /// README, Performance].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     states: Option<u16>,
@@ -270,7 +271,9 @@ impl WhisperArgs {
     pub fn settings(&self, threads: usize) -> WhisperSettings {
         WhisperSettings {
             threads,
-            states: self.states.map_or(1, usize::from),
+            states: self
+                .states
+                .map_or_else(|| default_states(threads), usize::from),
             temperature_fallback: self.temperature_fallback,
             chunk_seconds: self.chunk,
             fit_window: !self.full_window,
