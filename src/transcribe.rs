@@ -702,6 +702,9 @@ const CHUNKS_QUEUED_PER_STATE: usize = 4;
 
 /// Frames a second of the energy [`split_long_regions`] cuts by.
 const CUT_FRAMES_PER_SECOND: f64 = 50.0;
+/// Seconds of a long region read at once to find where to cut it (a
+/// whole number of frames).
+const CUT_READ_SECONDS: f64 = 60.0;
 /// Frames averaged into the loudness of a possible cut: a pause between
 /// words, not the gap inside a stop consonant.
 const CUT_SMOOTHING_FRAMES: usize = 5;
@@ -723,12 +726,20 @@ fn split_long_regions(
             pieces.push(*region);
             continue;
         }
-        let samples = track.read_call(region.start, region.end)?;
+        // Read a minute at a time: a region may be as long as the call.
         let frame = (f64::from(SAMPLE_RATE) / CUT_FRAMES_PER_SECOND) as usize;
-        let power: Vec<f32> = samples
-            .chunks(frame)
-            .map(|f| f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32)
-            .collect();
+        let mut power = Vec::new();
+        let mut from = region.start;
+        while from < region.end {
+            let to = (from + CUT_READ_SECONDS).min(region.end);
+            let samples = track.read_call(from, to)?;
+            power.extend(
+                samples
+                    .chunks(frame)
+                    .map(|f| f.iter().map(|s| s * s).sum::<f32>() / f.len() as f32),
+            );
+            from = to;
+        }
         let loudness: Vec<f32> = (0..power.len())
             .map(|i| {
                 let around = &power[i.saturating_sub(CUT_SMOOTHING_FRAMES / 2)
@@ -736,9 +747,9 @@ fn split_long_regions(
                 around.iter().sum::<f32>() / around.len() as f32
             })
             .collect();
-        let longest = (limit * CUT_FRAMES_PER_SECOND).floor() as usize;
+        let longest = ((limit * CUT_FRAMES_PER_SECOND).floor() as usize).max(1);
         let mut start = 0;
-        while loudness.len() - start > longest.max(1) {
+        while loudness.len() - start > longest {
             let left = loudness.len() - start;
             let even = left / left.div_ceil(longest);
             let from = start + (even * 3 / 4).max(1);
@@ -1133,7 +1144,7 @@ mod tests {
     #[test]
     fn long_regions_are_cut_in_their_pauses_into_pieces_of_a_chunk_at_most() {
         // 40 s of tone from 5 s on, with short pauses at 18 s and 31.5 s.
-        let mut samples = vec![0.0f32; 16_000 * 50];
+        let mut samples = vec![0.0f32; 16_000 * 80];
         for (i, s) in samples.iter_mut().enumerate() {
             let t = i as f64 / 16_000.0;
             let paused = (18.0..18.3).contains(&t) || (31.5..31.8).contains(&t);
@@ -1169,6 +1180,20 @@ mod tests {
         // changes nothing.
         let whole = split_long_regions(&track, &[long], 40.0).unwrap();
         assert_eq!(whole, vec![long]);
+        // A region longer than one read still comes out whole, in pieces.
+        let call = Region {
+            start: 0.0,
+            end: 80.0,
+        };
+        let pieces = split_long_regions(&track, &[call], 30.0).unwrap();
+        assert!(pieces.len() >= 3, "{pieces:?}");
+        assert_eq!((pieces[0].start, pieces[pieces.len() - 1].end), (0.0, 80.0));
+        assert!(
+            pieces
+                .windows(2)
+                .all(|p| (p[0].end - p[1].start).abs() < 1e-9)
+        );
+        assert!(pieces.iter().all(|p| p.duration() <= 30.0));
     }
 
     fn text_of(segment: &Segment) -> String {
