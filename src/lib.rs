@@ -227,22 +227,23 @@ fn transcribe_tracks(
         .zip(&regions)
         .map(|(track, speech)| transcribe::track_language(transcriber, track, speech))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut done_before = 0.0;
+    let speech: Vec<transcribe::TrackSpeech> = tracks
+        .iter()
+        .zip(&regions)
+        .zip(&languages)
+        .map(|((track, regions), language)| transcribe::TrackSpeech {
+            track,
+            regions,
+            language: language.as_deref().unwrap_or(language::ENGLISH),
+        })
+        .collect();
+    let heard = transcribe::transcribe_tracks(transcriber, &speech, &mut |done| {
+        progress(Progress { done, total });
+    })?;
     let mut transcripts = Vec::with_capacity(tracks.len());
-    for ((track, speech), language) in tracks.into_iter().zip(regions).zip(languages) {
-        let segments = transcribe::transcribe_regions(
-            transcriber,
-            &track,
-            &speech,
-            language.as_deref().unwrap_or(language::ENGLISH),
-            &mut |done| {
-                progress(Progress {
-                    done: done_before + done,
-                    total,
-                });
-            },
-        )?;
-        done_before += speech::total_seconds(&speech);
+    for (((track, speech), language), segments) in
+        tracks.into_iter().zip(regions).zip(languages).zip(heard)
+    {
         let summary = transcript::TrackSummary {
             participant: String::new(),
             file: track.file.display().to_string(),

@@ -97,16 +97,19 @@ pub trait Transcriber {
 
     /// Transcribes each of `chunks`, [`Transcriber::parallel`] at a time
     /// where it can; the results in the same order.
-    fn transcribe_all(
-        &mut self,
-        chunks: &[Vec<f32>],
-        language: &str,
-    ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
+    fn transcribe_all(&mut self, chunks: &[Chunk]) -> Result<Vec<Vec<Segment>>, TranscribeError> {
         chunks
             .iter()
-            .map(|audio| self.transcribe(audio, language))
+            .map(|chunk| self.transcribe(&chunk.audio, chunk.language))
             .collect()
     }
+}
+
+/// Packed speech for one Whisper call, and the language it is spoken in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk<'a> {
+    pub audio: Vec<f32>,
+    pub language: &'a str,
 }
 
 /// Packed speech per Whisper call, by default: 15 s with a fitted window
@@ -461,16 +464,12 @@ impl Transcriber for WhisperTranscriber {
 
     /// The states take the chunks from one queue, each the next one free
     /// as it finishes its last, so none waits on a slower chunk beside it.
-    fn transcribe_all(
-        &mut self,
-        chunks: &[Vec<f32>],
-        language: &str,
-    ) -> Result<Vec<Vec<Segment>>, TranscribeError> {
+    fn transcribe_all(&mut self, chunks: &[Chunk]) -> Result<Vec<Vec<Segment>>, TranscribeError> {
         let workers = self.states.len().min(chunks.len());
         if workers <= 1 {
             return chunks
                 .iter()
-                .map(|audio| self.transcribe(audio, language))
+                .map(|chunk| self.transcribe(&chunk.audio, chunk.language))
                 .collect();
         }
         let eot = self.context.token_eot();
@@ -490,10 +489,11 @@ impl Transcriber for WhisperTranscriber {
                         let mut done = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(audio) = chunks.get(i) else {
+                            let Some(chunk) = chunks.get(i) else {
                                 return done;
                             };
-                            let result = run(state, eot, settings, threads, audio, language);
+                            let result =
+                                run(state, eot, settings, threads, &chunk.audio, chunk.language);
                             let failed = result.is_err();
                             done.push((i, result));
                             if failed {
@@ -793,22 +793,35 @@ pub fn track_language(
     transcriber.detect_language(&packed).map(Some)
 }
 
-/// Transcribes the `regions` of one track (on the call's timeline), spoken
-/// in `language`, and returns segments on the call's timeline; only one
-/// chunk of audio is read at a time. `progress` hears the seconds of
-/// speech done so far.
-pub fn transcribe_regions(
+/// One track's speech to transcribe: its regions on the call's timeline,
+/// and the language they are spoken in.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackSpeech<'a> {
+    pub track: &'a Track,
+    pub regions: &'a [Region],
+    pub language: &'a str,
+}
+
+/// Transcribes the speech of every track, and returns each track's
+/// segments on the call's timeline; only a few chunks of audio are read at
+/// a time. The chunks of all the tracks form one queue, so decoding states
+/// side by side stay busy across a track's end. `progress` hears the
+/// seconds of speech done so far, over all the tracks.
+pub fn transcribe_tracks(
     transcriber: &mut dyn Transcriber,
-    track: &Track,
-    regions: &[Region],
-    language: &str,
+    tracks: &[TrackSpeech],
     progress: &mut dyn FnMut(f64),
-) -> Result<Vec<Segment>, TranscribeError> {
-    let mut segments = Vec::new();
-    let mut done = 0.0;
+) -> Result<Vec<Vec<Segment>>, TranscribeError> {
     let limit = transcriber.chunk_seconds();
-    let pieces = split_long_regions(track, regions, limit)?;
-    let all = chunks(&pieces, limit);
+    let pieces = tracks
+        .iter()
+        .map(|speech| split_long_regions(speech.track, speech.regions, limit))
+        .collect::<Result<Vec<_>, _>>()?;
+    let all: Vec<(usize, &[Region])> = pieces
+        .iter()
+        .enumerate()
+        .flat_map(|(t, pieces)| chunks(pieces, limit).into_iter().map(move |c| (t, c)))
+        .collect();
     // Side by side, the states share a queue of a few chunks each: enough
     // that one slow chunk leaves no state idle for long, few enough that
     // the packed audio held at once stays small and progress is reported.
@@ -816,25 +829,30 @@ pub fn transcribe_regions(
         0 | 1 => 1,
         states => states * CHUNKS_QUEUED_PER_STATE,
     };
+    let mut segments = vec![Vec::new(); tracks.len()];
+    let mut done = 0.0;
     for group in all.chunks(group_size) {
         let mut packed_chunks = Vec::with_capacity(group.len());
         let mut placements_of = Vec::with_capacity(group.len());
-        for chunk in group {
+        for &(t, chunk) in group {
             let mut packed = Vec::new();
             let mut placements = Vec::with_capacity(chunk.len());
-            for region in *chunk {
+            for region in chunk {
                 placements.push(Placement {
                     region: *region,
                     packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
                 });
-                packed.extend(track.read_call(region.start, region.end)?);
+                packed.extend(tracks[t].track.read_call(region.start, region.end)?);
                 packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
             }
-            packed_chunks.push(packed);
-            placements_of.push(placements);
+            packed_chunks.push(Chunk {
+                audio: packed,
+                language: tracks[t].language,
+            });
+            placements_of.push((t, placements));
         }
-        for (found, placements) in transcriber
-            .transcribe_all(&packed_chunks, language)?
+        for (found, (t, placements)) in transcriber
+            .transcribe_all(&packed_chunks)?
             .into_iter()
             .zip(&placements_of)
         {
@@ -852,13 +870,13 @@ pub fn transcribe_regions(
                 drop_repetition_loops(&mut segment.words);
                 if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
                     (segment.start, segment.end) = (first.start, last.end);
-                    segments.push(segment);
+                    segments[*t].push(segment);
                 }
             }
         }
         done += group
             .iter()
-            .flat_map(|chunk| chunk.iter())
+            .flat_map(|(_, chunk)| chunk.iter())
             .map(Region::duration)
             .sum::<f64>();
         progress(done);
@@ -909,6 +927,22 @@ mod tests {
             text: text.into(),
             probability: 0.9,
         }
+    }
+
+    /// One track's speech through `transcriber`, alone.
+    fn transcribe_regions(
+        transcriber: &mut dyn Transcriber,
+        track: &Track,
+        regions: &[Region],
+        language: &str,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<Segment>, TranscribeError> {
+        let speech = TrackSpeech {
+            track,
+            regions,
+            language,
+        };
+        Ok(transcribe_tracks(transcriber, &[speech], progress)?.remove(0))
     }
 
     /// Reports one segment per packed call, with one word at the start of
@@ -1033,6 +1067,87 @@ mod tests {
         assert_eq!(one, [1.0, 4.0, 8.0, 12.0, 16.0]);
         assert_eq!(run(2), (one.clone(), done));
         assert_eq!(run(3), (one, done));
+    }
+
+    /// Says, as its one word, the language each chunk was given.
+    struct LanguageEcho;
+
+    impl Transcriber for LanguageEcho {
+        fn transcribe(
+            &mut self,
+            _: &[f32],
+            language: &str,
+        ) -> Result<Vec<Segment>, TranscribeError> {
+            Ok(vec![Segment {
+                start: 0.0,
+                end: 0.3,
+                words: vec![word(language, 0.0)],
+            }])
+        }
+
+        fn chunk_seconds(&self) -> f64 {
+            1.0
+        }
+
+        fn parallel(&self) -> usize {
+            2
+        }
+    }
+
+    #[test]
+    fn the_tracks_chunks_share_one_queue_and_keep_their_track_and_language() {
+        let mut samples = vec![0.0f32; 16_000 * 20];
+        let spoken = [
+            (1.0, 1.5),
+            (4.0, 4.5),
+            (8.0, 8.5),
+            (12.0, 12.5),
+            (16.0, 16.5),
+        ];
+        for (from, to) in spoken {
+            for s in &mut samples[seconds_to_samples(from)..seconds_to_samples(to)] {
+                *s = 0.1;
+            }
+        }
+        let regions = spoken.map(|(start, end)| Region { start, end });
+        let track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
+        let speech = [
+            TrackSpeech {
+                track: &track,
+                regions: &regions[..3],
+                language: "en",
+            },
+            TrackSpeech {
+                track: &track,
+                regions: &regions[3..],
+                language: "nl",
+            },
+        ];
+        let mut progress = Vec::new();
+        let heard = transcribe_tracks(&mut Side(2), &speech, &mut |d| progress.push(d)).unwrap();
+        let starts = |segments: &[Segment]| -> Vec<f64> {
+            segments
+                .iter()
+                .flat_map(|s| &s.words)
+                .map(|w| (w.start * 1000.0).round() / 1000.0)
+                .collect()
+        };
+        assert_eq!(starts(&heard[0]), [1.0, 4.0, 8.0]);
+        assert_eq!(starts(&heard[1]), [12.0, 16.0]);
+        assert!(
+            (progress.last().unwrap() - 2.5).abs() < 1e-9,
+            "{progress:?}"
+        );
+        let said = transcribe_tracks(&mut LanguageEcho, &speech, &mut |_| {}).unwrap();
+        let words = |segments: &[Segment]| -> Vec<String> {
+            segments
+                .iter()
+                .flat_map(|s| &s.words)
+                .map(|w| w.text.clone())
+                .collect()
+        };
+        assert_eq!(words(&said[0]), ["en", "en", "en"]);
+        assert_eq!(words(&said[1]), ["nl", "nl"]);
     }
 
     fn placement(start: f64, end: f64, packed_start: f64) -> Placement {
