@@ -106,7 +106,7 @@ pub trait Transcriber {
 }
 
 /// Packed speech for one Whisper call, and the language it is spoken in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Chunk<'a> {
     pub audio: Vec<f32>,
     pub language: &'a str,
@@ -1032,8 +1032,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn chunks_side_by_side_map_back_as_one_at_a_time() {
+    /// 20 s of silence with half a second of sound at 1, 4, 8, 12 and 16 s,
+    /// and those five regions.
+    fn five_short_sounds() -> (Track, [Region; 5]) {
         let mut samples = vec![0.0f32; 16_000 * 20];
         let spoken = [
             (1.0, 1.5),
@@ -1047,8 +1048,22 @@ mod tests {
                 *s = 0.1;
             }
         }
-        let regions = spoken.map(|(start, end)| Region { start, end });
         let track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
+        (track, spoken.map(|(start, end)| Region { start, end }))
+    }
+
+    /// Every word's start, to the millisecond.
+    fn word_starts(segments: &[Segment]) -> Vec<f64> {
+        segments
+            .iter()
+            .flat_map(|s| &s.words)
+            .map(|w| (w.start * 1000.0).round() / 1000.0)
+            .collect()
+    }
+
+    #[test]
+    fn chunks_side_by_side_map_back_as_one_at_a_time() {
+        let (track, regions) = five_short_sounds();
         let run = |parallel| {
             let mut progress = Vec::new();
             let segments =
@@ -1056,12 +1071,7 @@ mod tests {
                     progress.push(d);
                 })
                 .unwrap();
-            let starts: Vec<f64> = segments
-                .iter()
-                .flat_map(|s| &s.words)
-                .map(|w| (w.start * 1000.0).round() / 1000.0)
-                .collect();
-            (starts, progress.last().copied())
+            (word_starts(&segments), progress.last().copied())
         };
         let (one, done) = run(1);
         assert_eq!(one, [1.0, 4.0, 8.0, 12.0, 16.0]);
@@ -1096,21 +1106,7 @@ mod tests {
 
     #[test]
     fn the_tracks_chunks_share_one_queue_and_keep_their_track_and_language() {
-        let mut samples = vec![0.0f32; 16_000 * 20];
-        let spoken = [
-            (1.0, 1.5),
-            (4.0, 4.5),
-            (8.0, 8.5),
-            (12.0, 12.5),
-            (16.0, 16.5),
-        ];
-        for (from, to) in spoken {
-            for s in &mut samples[seconds_to_samples(from)..seconds_to_samples(to)] {
-                *s = 0.1;
-            }
-        }
-        let regions = spoken.map(|(start, end)| Region { start, end });
-        let track = Track::from_samples(Path::new("t.wav"), &samples).unwrap();
+        let (track, regions) = five_short_sounds();
         let speech = [
             TrackSpeech {
                 track: &track,
@@ -1125,15 +1121,8 @@ mod tests {
         ];
         let mut progress = Vec::new();
         let heard = transcribe_tracks(&mut Side(2), &speech, &mut |d| progress.push(d)).unwrap();
-        let starts = |segments: &[Segment]| -> Vec<f64> {
-            segments
-                .iter()
-                .flat_map(|s| &s.words)
-                .map(|w| (w.start * 1000.0).round() / 1000.0)
-                .collect()
-        };
-        assert_eq!(starts(&heard[0]), [1.0, 4.0, 8.0]);
-        assert_eq!(starts(&heard[1]), [12.0, 16.0]);
+        assert_eq!(word_starts(&heard[0]), [1.0, 4.0, 8.0]);
+        assert_eq!(word_starts(&heard[1]), [12.0, 16.0]);
         assert!(
             (progress.last().unwrap() - 2.5).abs() < 1e-9,
             "{progress:?}"
