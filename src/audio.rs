@@ -168,7 +168,7 @@ impl Track {
     /// The stretch `start..end` of the call's timeline, in seconds, as heard
     /// on this track: silence where the recording had not started or had ended.
     pub fn read_call(&self, start: f64, end: f64) -> Result<Vec<f32>, AudioError> {
-        let wanted = seconds_to_frames(end) - seconds_to_frames(start).min(seconds_to_frames(end));
+        let wanted = call_frames(start, end);
         let local_start = start - self.offset;
         let lead = seconds_to_frames((-local_start).max(0.0)).min(wanted);
         let from = seconds_to_frames(local_start.max(0.0));
@@ -230,6 +230,11 @@ fn hound_io(err: hound::Error) -> std::io::Error {
         hound::Error::IoError(io) => io,
         other => std::io::Error::other(other),
     }
+}
+
+/// How many samples [`Track::read_call`] gives for `start..end`.
+pub fn call_frames(start: f64, end: f64) -> usize {
+    seconds_to_frames(end) - seconds_to_frames(start).min(seconds_to_frames(end))
 }
 
 pub fn seconds_to_frames(t: f64) -> usize {

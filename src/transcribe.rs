@@ -20,6 +20,7 @@ use crate::audio::{AudioError, SAMPLE_RATE, Track};
 use crate::speech::Region;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use thiserror::Error;
 use whisper_rs::{
     FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
@@ -90,26 +91,63 @@ pub trait Transcriber {
         DEFAULT_CHUNK_SECONDS
     }
 
-    /// How many chunks it transcribes side by side.
-    fn parallel(&self) -> usize {
-        1
-    }
-
-    /// Transcribes each of `chunks`, [`Transcriber::parallel`] at a time
-    /// where it can; the results in the same order.
-    fn transcribe_all(&mut self, chunks: &[Chunk]) -> Result<Vec<Vec<Segment>>, TranscribeError> {
-        chunks
-            .iter()
-            .map(|chunk| self.transcribe(&chunk.audio, chunk.language))
-            .collect()
+    /// Transcribes each of `chunks`, handing `done` each one's index and
+    /// segments as it is finished: in order here; in any order where
+    /// chunks are transcribed side by side. A chunk's audio is packed only
+    /// when it is taken, so few are held at once.
+    fn transcribe_all(
+        &mut self,
+        chunks: &[Chunk],
+        done: &mut dyn FnMut(usize, Vec<Segment>),
+    ) -> Result<(), TranscribeError> {
+        for (i, chunk) in chunks.iter().enumerate() {
+            let audio = chunk.pack()?;
+            done(i, self.transcribe(&audio, chunk.language)?);
+        }
+        Ok(())
     }
 }
 
-/// Packed speech for one Whisper call, and the language it is spoken in.
-#[derive(Debug)]
+/// One Whisper call's worth of a track's speech: its regions, packed one
+/// after another with a short silence between, in the language spoken.
+#[derive(Debug, Clone, Copy)]
 pub struct Chunk<'a> {
-    pub audio: Vec<f32>,
+    pub track: &'a Track,
+    pub regions: &'a [Region],
     pub language: &'a str,
+}
+
+impl Chunk<'_> {
+    /// The packed audio: every region read from the track, each followed
+    /// by [`SEPARATOR_SECONDS`] of silence.
+    pub fn pack(&self) -> Result<Vec<f32>, TranscribeError> {
+        pack(self.track, self.regions)
+    }
+
+    /// How long the packed audio is, in samples, without reading it.
+    pub fn samples(&self) -> usize {
+        self.regions
+            .iter()
+            .map(|r| crate::audio::call_frames(r.start, r.end) + separator_samples())
+            .sum()
+    }
+
+    /// Where each region starts in the packed audio, as [`Chunk::pack`]
+    /// lays them out.
+    fn placements(&self) -> Vec<Placement> {
+        let mut at = 0;
+        self.regions
+            .iter()
+            .map(|region| {
+                let placement = Placement {
+                    region: *region,
+                    packed_start: at as f64 / f64::from(SAMPLE_RATE),
+                };
+                at += crate::audio::call_frames(region.start, region.end) + separator_samples();
+                placement
+            })
+            .collect()
+    }
 }
 
 /// Packed speech per Whisper call, by default: 15 s with a fitted window
@@ -458,84 +496,68 @@ impl Transcriber for WhisperTranscriber {
         self.settings.chunk_seconds
     }
 
-    fn parallel(&self) -> usize {
-        self.states.len()
-    }
-
-    /// The states take the chunks from one queue, each the next one free
-    /// as it finishes its last, so none waits on a slower chunk beside it.
-    fn transcribe_all(&mut self, chunks: &[Chunk]) -> Result<Vec<Vec<Segment>>, TranscribeError> {
+    /// The states take the chunks from one queue, longest first, each the
+    /// next one as it finishes its last: none waits on a slower chunk
+    /// beside it, and the call ends on short ones.
+    fn transcribe_all(
+        &mut self,
+        chunks: &[Chunk],
+        done: &mut dyn FnMut(usize, Vec<Segment>),
+    ) -> Result<(), TranscribeError> {
         let workers = self.states.len().min(chunks.len());
-        if workers <= 1 {
-            return chunks
-                .iter()
-                .map(|chunk| self.transcribe(&chunk.audio, chunk.language))
-                .collect();
-        }
         let eot = self.context.token_eot();
-        let threads = (self.settings.threads / workers).max(1);
+        let threads = (self.settings.threads / workers.max(1)).max(1);
         let settings = &self.settings;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut found: Vec<Option<Result<Vec<Segment>, TranscribeError>>> =
-            std::iter::repeat_with(|| None).take(chunks.len()).collect();
+        let mut order: Vec<usize> = (0..chunks.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(chunks[i].samples()));
+        let next = AtomicUsize::new(0);
+        let (sender, finished) = std::sync::mpsc::channel();
         std::thread::scope(|scope| {
             let runs: Vec<_> = self
                 .states
                 .iter_mut()
                 .take(workers)
                 .map(|state| {
-                    let next = &next;
+                    let (next, order, sender) = (&next, &order, sender.clone());
                     scope.spawn(move || {
-                        let mut done = Vec::new();
                         loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(chunk) = chunks.get(i) else {
-                                return done;
+                            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                                return;
                             };
-                            let result =
-                                run(state, eot, settings, threads, &chunk.audio, chunk.language);
+                            let chunk = &chunks[i];
+                            let result = chunk.pack().and_then(|audio| {
+                                run(state, eot, settings, threads, &audio, chunk.language)
+                            });
                             let failed = result.is_err();
-                            done.push((i, result));
-                            if failed {
-                                // The caller stops at the first error; let
-                                // the other state run out of chunks too.
-                                next.store(chunks.len(), std::sync::atomic::Ordering::Relaxed);
-                                return done;
+                            if sender.send((i, result)).is_err() || failed {
+                                // The first error ends the call: leave the
+                                // other states no chunk to start.
+                                next.store(order.len(), Ordering::Relaxed);
+                                return;
                             }
                         }
                     })
                 })
                 .collect();
-            for run in runs {
-                match run.join() {
-                    Ok(done) => {
-                        for (i, result) in done {
-                            found[i] = Some(result);
-                        }
-                    }
-                    Err(_) => {
-                        return Err(TranscribeError::Run {
-                            what: "a chunk".into(),
-                            reason: "the decoding thread panicked".into(),
-                        });
+            drop(sender);
+            let mut failure = None;
+            for (i, result) in finished {
+                match result {
+                    Ok(segments) if failure.is_none() => done(i, segments),
+                    Ok(_) => {}
+                    Err(e) => {
+                        failure.get_or_insert(e);
                     }
                 }
             }
-            Ok(())
-        })?;
-        // The states take chunks in order, so the chunks left untaken after
-        // a failure come after it, and the failure is the error returned.
-        found
-            .into_iter()
-            .map(|f| {
-                f.unwrap_or_else(|| {
-                    Err(TranscribeError::Run {
-                        what: "a chunk".into(),
-                        reason: "no decoding state took it".into(),
-                    })
-                })
-            })
-            .collect()
+            if runs.into_iter().any(|run| run.join().is_err()) {
+                return Err(TranscribeError::Run {
+                    what: "a chunk".into(),
+                    reason: "the decoding thread panicked".into(),
+                });
+            }
+            failure.map_or(Ok(()), Err)
+        })
     }
 }
 
@@ -677,6 +699,21 @@ fn seconds_to_samples(t: f64) -> usize {
     (t * f64::from(SAMPLE_RATE)).round() as usize
 }
 
+fn separator_samples() -> usize {
+    seconds_to_samples(SEPARATOR_SECONDS)
+}
+
+/// `regions` of `track` read one after another, each followed by
+/// [`SEPARATOR_SECONDS`] of silence.
+fn pack(track: &Track, regions: &[Region]) -> Result<Vec<f32>, TranscribeError> {
+    let mut packed = Vec::new();
+    for region in regions {
+        packed.extend(track.read_call(region.start, region.end)?);
+        packed.resize(packed.len() + separator_samples(), 0.0);
+    }
+    Ok(packed)
+}
+
 /// Groups regions into chunks of at most `limit` seconds of packed audio (a
 /// longer region is a chunk by itself).
 fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
@@ -696,9 +733,6 @@ fn chunks(regions: &[Region], limit: f64) -> Vec<&[Region]> {
     }
     out
 }
-
-/// Chunks queued per decoding state when states run side by side.
-const CHUNKS_QUEUED_PER_STATE: usize = 4;
 
 /// Frames a second of the energy [`split_long_regions`] cuts by.
 const CUT_FRAMES_PER_SECOND: f64 = 50.0;
@@ -785,11 +819,7 @@ pub fn track_language(
     let Some(first) = chunks(regions, WINDOW_SECONDS - 1.0).into_iter().next() else {
         return Ok(None);
     };
-    let mut packed = Vec::new();
-    for region in first {
-        packed.extend(track.read_call(region.start, region.end)?);
-        packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
-    }
+    let packed = pack(track, first)?;
     transcriber.detect_language(&packed).map(Some)
 }
 
@@ -817,71 +847,61 @@ pub fn transcribe_tracks(
         .iter()
         .map(|speech| split_long_regions(speech.track, speech.regions, limit))
         .collect::<Result<Vec<_>, _>>()?;
-    let all: Vec<(usize, &[Region])> = pieces
+    let (owners, all): (Vec<usize>, Vec<Chunk>) = pieces
         .iter()
+        .zip(tracks)
         .enumerate()
-        .flat_map(|(t, pieces)| chunks(pieces, limit).into_iter().map(move |c| (t, c)))
-        .collect();
-    // Side by side, the states share a queue of a few chunks each: enough
-    // that one slow chunk leaves no state idle for long, few enough that
-    // the packed audio held at once stays small and progress is reported.
-    let group_size = match transcriber.parallel() {
-        0 | 1 => 1,
-        states => states * CHUNKS_QUEUED_PER_STATE,
-    };
+        .flat_map(|(t, (pieces, speech))| {
+            chunks(pieces, limit).into_iter().map(move |regions| {
+                let chunk = Chunk {
+                    track: speech.track,
+                    regions,
+                    language: speech.language,
+                };
+                (t, chunk)
+            })
+        })
+        .unzip();
+    let mut heard: Vec<Option<Vec<Segment>>> = vec![None; all.len()];
+    let mut spoken = 0.0;
+    transcriber.transcribe_all(&all, &mut |i, found| {
+        heard[i] = Some(unpack(&all[i], found));
+        spoken += all[i].regions.iter().map(Region::duration).sum::<f64>();
+        progress(spoken);
+    })?;
     let mut segments = vec![Vec::new(); tracks.len()];
-    let mut done = 0.0;
-    for group in all.chunks(group_size) {
-        let mut packed_chunks = Vec::with_capacity(group.len());
-        let mut placements_of = Vec::with_capacity(group.len());
-        for &(t, chunk) in group {
-            let mut packed = Vec::new();
-            let mut placements = Vec::with_capacity(chunk.len());
-            for region in chunk {
-                placements.push(Placement {
-                    region: *region,
-                    packed_start: packed.len() as f64 / f64::from(SAMPLE_RATE),
-                });
-                packed.extend(tracks[t].track.read_call(region.start, region.end)?);
-                packed.resize(packed.len() + seconds_to_samples(SEPARATOR_SECONDS), 0.0);
-            }
-            packed_chunks.push(Chunk {
-                audio: packed,
-                language: tracks[t].language,
-            });
-            placements_of.push((t, placements));
-        }
-        for (found, (t, placements)) in transcriber
-            .transcribe_all(&packed_chunks)?
-            .into_iter()
-            .zip(&placements_of)
-        {
-            for mut segment in found {
-                let mut previous = None;
-                for word in &mut segment.words {
-                    let region;
-                    (word.start, word.end, region) =
-                        unpack_span(placements, word.start, word.end, previous);
-                    previous = Some(Previous {
-                        region,
-                        ends_sentence: word.text.ends_with(['.', '?', '!']),
-                    });
-                }
-                drop_repetition_loops(&mut segment.words);
-                if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
-                    (segment.start, segment.end) = (first.start, last.end);
-                    segments[*t].push(segment);
-                }
-            }
-        }
-        done += group
-            .iter()
-            .flat_map(|(_, chunk)| chunk.iter())
-            .map(Region::duration)
-            .sum::<f64>();
-        progress(done);
+    for (t, found) in owners.into_iter().zip(heard) {
+        segments[t].extend(found.ok_or_else(|| TranscribeError::Run {
+            what: "a chunk".into(),
+            reason: "it was never transcribed".into(),
+        })?);
     }
     Ok(segments)
+}
+
+/// A chunk's segments with their words moved from the packed audio back
+/// to the call's timeline; segments left without words are dropped.
+fn unpack(chunk: &Chunk, found: Vec<Segment>) -> Vec<Segment> {
+    let placements = chunk.placements();
+    let mut segments = Vec::with_capacity(found.len());
+    for mut segment in found {
+        let mut previous = None;
+        for word in &mut segment.words {
+            let region;
+            (word.start, word.end, region) =
+                unpack_span(&placements, word.start, word.end, previous);
+            previous = Some(Previous {
+                region,
+                ends_sentence: word.text.ends_with(['.', '?', '!']),
+            });
+        }
+        drop_repetition_loops(&mut segment.words);
+        if let (Some(first), Some(last)) = (segment.words.first(), segment.words.last()) {
+            (segment.start, segment.end) = (first.start, last.end);
+            segments.push(segment);
+        }
+    }
+    segments
 }
 
 /// Whisper sometimes loops ("I think I think I think …"), most often on
@@ -1011,8 +1031,11 @@ mod tests {
         );
     }
 
-    /// [`RegionEcho`] with chunks of 1 s, taken `parallel` at a time.
-    struct Side(usize);
+    /// [`RegionEcho`] with chunks of 1 s, finished last to first when
+    /// `backwards`, as decoding states side by side may finish them.
+    struct Side {
+        backwards: bool,
+    }
 
     impl Transcriber for Side {
         fn transcribe(
@@ -1027,8 +1050,20 @@ mod tests {
             1.0
         }
 
-        fn parallel(&self) -> usize {
-            self.0
+        fn transcribe_all(
+            &mut self,
+            chunks: &[Chunk],
+            done: &mut dyn FnMut(usize, Vec<Segment>),
+        ) -> Result<(), TranscribeError> {
+            let mut order: Vec<usize> = (0..chunks.len()).collect();
+            if self.backwards {
+                order.reverse();
+            }
+            for i in order {
+                let audio = chunks[i].pack()?;
+                done(i, self.transcribe(&audio, chunks[i].language)?);
+            }
+            Ok(())
         }
     }
 
@@ -1064,19 +1099,59 @@ mod tests {
     #[test]
     fn chunks_side_by_side_map_back_as_one_at_a_time() {
         let (track, regions) = five_short_sounds();
-        let run = |parallel| {
+        let run = |backwards| {
             let mut progress = Vec::new();
             let segments =
-                transcribe_regions(&mut Side(parallel), &track, &regions, "en", &mut |d| {
+                transcribe_regions(&mut Side { backwards }, &track, &regions, "en", &mut |d| {
                     progress.push(d);
                 })
                 .unwrap();
-            (word_starts(&segments), progress.last().copied())
+            (word_starts(&segments), progress)
         };
-        let (one, done) = run(1);
-        assert_eq!(one, [1.0, 4.0, 8.0, 12.0, 16.0]);
-        assert_eq!(run(2), (one.clone(), done));
-        assert_eq!(run(3), (one, done));
+        let (in_order, progress) = run(false);
+        assert_eq!(in_order, [1.0, 4.0, 8.0, 12.0, 16.0]);
+        let (backwards, progress_backwards) = run(true);
+        assert_eq!(backwards, in_order);
+        // Progress grows with each chunk, to the same total either way.
+        assert_eq!(progress.len(), 5);
+        assert!(progress.is_sorted() && progress_backwards.is_sorted());
+        assert_eq!(progress.last(), progress_backwards.last());
+    }
+
+    #[test]
+    fn a_chunk_knows_its_length_and_layout_before_it_is_read() {
+        let (mut track, _) = five_short_sounds();
+        // The file starts 0.5 s into the call, and the regions' edges fall
+        // between samples.
+        track.offset = 0.5;
+        let regions = [
+            Region {
+                start: 0.2,
+                end: 1.700_03,
+            },
+            Region {
+                start: 4.499_99,
+                end: 5.012_345,
+            },
+            Region {
+                start: 19.9,
+                end: 21.0,
+            },
+        ];
+        let chunk = Chunk {
+            track: &track,
+            regions: &regions,
+            language: "en",
+        };
+        let packed = chunk.pack().unwrap();
+        assert_eq!(packed.len(), chunk.samples());
+        let placements = chunk.placements();
+        let mut at = 0;
+        for (placement, region) in placements.iter().zip(&regions) {
+            assert_eq!(seconds_to_samples(placement.packed_start), at);
+            at += track.read_call(region.start, region.end).unwrap().len() + separator_samples();
+        }
+        assert_eq!(at, packed.len());
     }
 
     /// Says, as its one word, the language each chunk was given.
@@ -1098,10 +1173,6 @@ mod tests {
         fn chunk_seconds(&self) -> f64 {
             1.0
         }
-
-        fn parallel(&self) -> usize {
-            2
-        }
     }
 
     #[test]
@@ -1120,7 +1191,10 @@ mod tests {
             },
         ];
         let mut progress = Vec::new();
-        let heard = transcribe_tracks(&mut Side(2), &speech, &mut |d| progress.push(d)).unwrap();
+        let heard = transcribe_tracks(&mut Side { backwards: true }, &speech, &mut |d| {
+            progress.push(d)
+        })
+        .unwrap();
         assert_eq!(word_starts(&heard[0]), [1.0, 4.0, 8.0]);
         assert_eq!(word_starts(&heard[1]), [12.0, 16.0]);
         assert!(
