@@ -66,6 +66,8 @@ pub enum Error {
     MixedInputs { inputs: String },
     #[error(transparent)]
     Transcribe(#[from] transcribe::TranscribeError),
+    #[error(transparent)]
+    Voices(#[from] voices::VoiceError),
     #[error("{inputs}: no speech found on any track")]
     NoSpeech { inputs: String },
 }
@@ -85,7 +87,7 @@ pub struct CallOptions {
     pub speech: speech::SpeechSettings,
     /// The voice model, when installed: tells the speakers of a mixed
     /// track apart, and hears when two tracks hold one voice.
-    pub voices: Option<std::sync::Arc<voices::VoiceModel>>,
+    pub voices: Option<std::sync::Arc<voices::LazyVoiceModel>>,
 }
 
 /// Progress of a transcription, for the caller to show.
@@ -128,6 +130,33 @@ pub fn transcribe_call(
     model_name: &str,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<transcript::Call, Error> {
+    prepare_call(inputs, options)?.transcribe(transcriber, model_name, progress)
+}
+
+/// A call made ready for Whisper: its recordings decoded, the speech on
+/// each track found, and who is who settled. Needs no model, so a caller
+/// can load one meanwhile.
+#[derive(Debug)]
+pub struct PreparedCall {
+    tracks: Vec<audio::Track>,
+    regions: Vec<Vec<speech::Region>>,
+    /// The speakers of a single mixed track, when more than one was heard.
+    split: Option<speakers::diarize::Diarization>,
+    people: Vec<speakers::Participant>,
+    roles: speakers::RoleSource,
+    one_sided: Option<l10n::Note>,
+    input_names: Vec<String>,
+    /// Of speech on all the tracks together.
+    speech_seconds: f64,
+    /// A mixed track told apart without the voice model.
+    builtin_voices: bool,
+}
+
+/// Decodes every input into tracks, finds speech on each, tells apart the
+/// voices of a single mixed track and settles the roles: everything of
+/// [`transcribe_call`] before Whisper, so that a bad input or a bad
+/// `--consultant` costs no transcription.
+pub fn prepare_call(inputs: &[PathBuf], options: &CallOptions) -> Result<PreparedCall, Error> {
     let offsets = audio::offsets(inputs, &options.offsets)?;
     let tracks = audio::load(inputs, &offsets)?;
     let mixed = tracks.len() == 1 && options.speakers != Some(1);
@@ -146,7 +175,6 @@ pub fn transcribe_call(
     } else {
         (None, false)
     };
-    // Roles are settled before Whisper runs: a bad --consultant costs nothing.
     let (people, roles) = if let Some(found) = &split {
         let names: Vec<String> = (1..=found.speakers)
             .map(|n| format!("Speaker {n}"))
@@ -160,48 +188,80 @@ pub fn transcribe_call(
         )?
     };
     let one_sided = one_sided(one_voice, &tracks, &regions, &people, voices)?;
-    let total: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();
     let input_names = inputs
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>();
-    if total == 0.0 {
+    let speech_seconds: f64 = regions.iter().map(|r| speech::total_seconds(r)).sum();
+    if speech_seconds == 0.0 {
         return Err(Error::NoSpeech {
             inputs: input_names.join(", "),
         });
     }
-    let mut transcripts = transcribe_tracks(tracks, regions, transcriber, total, progress)?;
-    if let Some(found) = split
-        && let Some(heard) = transcripts.pop()
-    {
-        return Ok(split_mixed_track(
-            heard,
-            &found,
-            people,
-            roles,
-            input_names,
-            model_name,
-        ));
+    Ok(PreparedCall {
+        tracks,
+        regions,
+        split,
+        people,
+        roles,
+        one_sided,
+        input_names,
+        speech_seconds,
+        builtin_voices: mixed && voices.is_none(),
+    })
+}
+
+impl PreparedCall {
+    /// Each track's speech through `transcriber`, and the call assembled.
+    pub fn transcribe(
+        self,
+        transcriber: &mut dyn transcribe::Transcriber,
+        model_name: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<transcript::Call, Error> {
+        let mut transcripts = transcribe_tracks(
+            self.tracks,
+            self.regions,
+            transcriber,
+            self.speech_seconds,
+            progress,
+        )?;
+        if let Some(found) = self.split
+            && let Some(heard) = transcripts.pop()
+        {
+            return Ok(split_mixed_track(
+                heard,
+                &found,
+                self.people,
+                self.roles,
+                self.input_names,
+                model_name,
+            ));
+        }
+        let transcripts = transcripts
+            .into_iter()
+            .zip(self.people)
+            .map(|(heard, participant)| transcript::TrackTranscript {
+                summary: transcript::TrackSummary {
+                    participant: participant.id.clone(),
+                    ..heard.summary
+                },
+                participant,
+                segments: heard.segments,
+                language: heard.language,
+            })
+            .collect();
+        let mut call = transcript::Call::assemble(
+            transcripts,
+            self.roles,
+            self.input_names,
+            model_name.to_string(),
+        );
+        if self.builtin_voices {
+            call.notes.push(note!("note-builtin-voices"));
+        }
+        Ok(with_one_side(call, self.one_sided))
     }
-    let transcripts = transcripts
-        .into_iter()
-        .zip(people)
-        .map(|(heard, participant)| transcript::TrackTranscript {
-            summary: transcript::TrackSummary {
-                participant: participant.id.clone(),
-                ..heard.summary
-            },
-            participant,
-            segments: heard.segments,
-            language: heard.language,
-        })
-        .collect();
-    let mut call =
-        transcript::Call::assemble(transcripts, roles, input_names, model_name.to_string());
-    if mixed && voices.is_none() {
-        call.notes.push(note!("note-builtin-voices"));
-    }
-    Ok(with_one_side(call, one_sided))
 }
 
 /// One track as Whisper heard it; whose it is is settled by the caller.
@@ -278,7 +338,7 @@ fn tell_voices_apart(
     options: &CallOptions,
 ) -> Result<(Option<speakers::diarize::Diarization>, bool), Error> {
     let found = match options.voices.as_deref() {
-        Some(model) => speakers::prints::diarize(model, track, regions, options.speakers)?,
+        Some(model) => speakers::prints::diarize(model.get()?, track, regions, options.speakers)?,
         None => speakers::diarize::diarize(track, regions, options.speakers)?,
     };
     let one_voice = found.speakers == 1 && found.estimated;
@@ -299,7 +359,7 @@ fn one_sided(
     tracks: &[audio::Track],
     regions: &[Vec<speech::Region>],
     people: &[speakers::Participant],
-    voices: Option<&voices::VoiceModel>,
+    voices: Option<&voices::LazyVoiceModel>,
 ) -> Result<Option<l10n::Note>, Error> {
     if one_voice {
         return Ok(Some(note!("one-sided-one-voice")));
@@ -325,7 +385,7 @@ fn one_sided(
         && speech::simultaneous_share(&regions[*a], &regions[*b]) >= SIMULTANEOUS_FOR_ECHO
     {
         let similarity = speakers::prints::track_similarity(
-            model,
+            model.get()?,
             (&tracks[*a], &regions[*a]),
             (&tracks[*b], &regions[*b]),
         )?;

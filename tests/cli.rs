@@ -285,6 +285,32 @@ fn text_output_attributes_each_line_and_notes_a_mixed_track() {
     );
 }
 
+/// The voice model is loaded only when a call needs it; a broken one is
+/// then named, not skipped.
+#[test]
+fn a_broken_voice_model_is_named_when_a_mixed_track_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = speak(
+        dir.path(),
+        "ann",
+        "en-gb",
+        0.2,
+        "Good afternoon, thank you for calling.",
+    );
+    let broken = dir.path().join("voices.pt");
+    std::fs::write(&broken, b"not a model").unwrap();
+    fails_with(
+        rapport()
+            .env("RAPPORT_VOICE_MODEL", &broken)
+            .arg("transcribe")
+            .arg(&ann)
+            .arg("--model")
+            .arg(model())
+            .arg("--no-cache"),
+        &[broken.to_str().unwrap(), "not a usable CAM++ voice model"],
+    );
+}
+
 fn fails_with(cmd: &mut Command, needles: &[&str]) {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -339,14 +339,10 @@ pub fn transcript_cache(settings: rapport::config::CacheConfig) -> Option<Cache>
 }
 
 /// The voice model, if installed (`RAPPORT_VOICE_MODEL` names another
-/// file, which must then exist).
-pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::VoiceModel>>> {
-    let Some(path) = rapport::voices::resolve()? else {
-        return Ok(None);
-    };
-    Ok(Some(std::sync::Arc::new(
-        rapport::voices::VoiceModel::load(&path)?,
-    )))
+/// file, which must then exist), loaded when a call first needs it.
+pub fn voice_model() -> Result<Option<std::sync::Arc<rapport::voices::LazyVoiceModel>>> {
+    Ok(rapport::voices::resolve()?
+        .map(|path| std::sync::Arc::new(rapport::voices::LazyVoiceModel::new(path))))
 }
 
 /// The call `args` ask for, with what `config` (rapport.toml) adds.
@@ -399,7 +395,16 @@ pub fn transcript(args: &TranscriptionArgs, config: &Config) -> Result<rapport::
     {
         return Ok(call);
     }
-    let mut transcriber = WhisperTranscriber::load(&model_path, settings)?;
+    // The model loads while the recordings are decoded and their speech
+    // found: each takes a few tenths of a second, and a call's audio is
+    // ready about when the model is.
+    let (prepared, transcriber) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| WhisperTranscriber::load(&model_path, settings));
+        let prepared = rapport::prepare_call(&args.inputs, &options);
+        (prepared, loading.join())
+    });
+    let prepared = prepared?;
+    let mut transcriber = transcriber.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template(
             "{spinner} transcribing {msg} [{bar:30}] {percent:>3}% of speech, eta {eta}",
@@ -415,9 +420,7 @@ pub fn transcript(args: &TranscriptionArgs, config: &Config) -> Result<rapport::
             .join(", "),
     );
     let model_name = model_path.display().to_string();
-    let call = rapport::transcribe_call(
-        &args.inputs,
-        &options,
+    let call = prepared.transcribe(
         &mut transcriber,
         &model_name,
         &mut |Progress { done, total }| {

@@ -125,6 +125,40 @@ impl std::fmt::Debug for VoiceModel {
     }
 }
 
+/// The voice model in a file, loaded when first asked for: a call with a
+/// track per person who take turns never needs it, and loading it takes
+/// a tenth of a second.
+pub struct LazyVoiceModel {
+    path: PathBuf,
+    loaded: std::sync::OnceLock<VoiceModel>,
+}
+
+/// As [`VoiceModel`]'s: the same model makes the same transcripts, loaded
+/// or not yet.
+impl std::fmt::Debug for LazyVoiceModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VoiceModel(CAM++ {VOICE_MODEL_FILE})")
+    }
+}
+
+impl LazyVoiceModel {
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            loaded: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The model, loaded now if it was not yet.
+    pub fn get(&self) -> Result<&VoiceModel, VoiceError> {
+        if let Some(model) = self.loaded.get() {
+            return Ok(model);
+        }
+        let model = VoiceModel::load(&self.path)?;
+        Ok(self.loaded.get_or_init(|| model))
+    }
+}
+
 impl VoiceModel {
     pub fn load(path: &Path) -> Result<Self, VoiceError> {
         let bytes = std::fs::read(path).map_err(|source| VoiceError::Io {
