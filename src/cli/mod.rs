@@ -243,8 +243,9 @@ impl DetectorsArgs {
 /// How Whisper runs: the speed levers, each measured (README, Performance).
 #[derive(Debug, clap::Args)]
 pub struct WhisperArgs {
-    /// Seconds of speech packed into one Whisper call. 15 was measured ~1.6x
-    /// faster on real calls (README, Performance).
+    /// Seconds of speech packed into one Whisper call. 15 was measured
+    /// 1.8-2x as fast as 240 on real calls, at the same accuracy (README,
+    /// Performance).
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_CHUNK_SECONDS,
           value_parser = chunk_seconds)]
     chunk: f64,
