@@ -1191,10 +1191,8 @@ mod tests {
             },
         ];
         let mut progress = Vec::new();
-        let heard = transcribe_tracks(&mut Side { backwards: true }, &speech, &mut |d| {
-            progress.push(d)
-        })
-        .unwrap();
+        let mut backwards = Side { backwards: true };
+        let heard = transcribe_tracks(&mut backwards, &speech, &mut |d| progress.push(d)).unwrap();
         assert_eq!(word_starts(&heard[0]), [1.0, 4.0, 8.0]);
         assert_eq!(word_starts(&heard[1]), [12.0, 16.0]);
         assert!(
