@@ -16,7 +16,7 @@
 //! [`Transcriber`] is the seam: [`WhisperTranscriber`] is the real one; tests
 //! of the stages around it may use their own.
 
-use crate::audio::{AudioError, SAMPLE_RATE, Track};
+use crate::audio::{AudioError, SAMPLE_RATE, Track, call_frames};
 use crate::speech::Region;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -110,7 +110,7 @@ pub trait Transcriber {
 
 /// One Whisper call's worth of a track's speech: its regions, packed one
 /// after another with a short silence between, in the language spoken.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Chunk<'a> {
     pub track: &'a Track,
     pub regions: &'a [Region],
@@ -128,7 +128,7 @@ impl Chunk<'_> {
     pub fn samples(&self) -> usize {
         self.regions
             .iter()
-            .map(|r| crate::audio::call_frames(r.start, r.end) + separator_samples())
+            .map(|r| call_frames(r.start, r.end) + separator_samples())
             .sum()
     }
 
@@ -143,7 +143,7 @@ impl Chunk<'_> {
                     region: *region,
                     packed_start: at as f64 / f64::from(SAMPLE_RATE),
                 };
-                at += crate::audio::call_frames(region.start, region.end) + separator_samples();
+                at += call_frames(region.start, region.end) + separator_samples();
                 placement
             })
             .collect()
