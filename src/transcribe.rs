@@ -126,10 +126,7 @@ impl Chunk<'_> {
 
     /// How long the packed audio is, in samples, without reading it.
     pub fn samples(&self) -> usize {
-        self.regions
-            .iter()
-            .map(|r| call_frames(r.start, r.end) + separator_samples())
-            .sum()
+        self.regions.iter().map(packed_samples).sum()
     }
 
     /// Where each region starts in the packed audio, as [`Chunk::pack`]
@@ -143,7 +140,7 @@ impl Chunk<'_> {
                     region: *region,
                     packed_start: at as f64 / f64::from(SAMPLE_RATE),
                 };
-                at += call_frames(region.start, region.end) + separator_samples();
+                at += packed_samples(region);
                 placement
             })
             .collect()
@@ -701,6 +698,11 @@ fn seconds_to_samples(t: f64) -> usize {
 
 fn separator_samples() -> usize {
     seconds_to_samples(SEPARATOR_SECONDS)
+}
+
+/// Samples one region takes in packed audio, its separator included.
+fn packed_samples(region: &Region) -> usize {
+    call_frames(region.start, region.end) + separator_samples()
 }
 
 /// `regions` of `track` read one after another, each followed by

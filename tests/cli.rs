@@ -255,16 +255,21 @@ fn one_file_per_participant_with_the_consultant_named_by_file() {
     );
 }
 
-#[test]
-fn text_output_attributes_each_line_and_notes_a_mixed_track() {
-    let dir = tempfile::tempdir().unwrap();
-    let ann = speak(
-        dir.path(),
+/// One mixed track: Ann's greeting, spoken.
+fn ann_greets(dir: &Path) -> PathBuf {
+    speak(
+        dir,
         "ann",
         "en-gb",
         0.2,
         "Good afternoon, thank you for calling.",
-    );
+    )
+}
+
+#[test]
+fn text_output_attributes_each_line_and_notes_a_mixed_track() {
+    let dir = tempfile::tempdir().unwrap();
+    let ann = ann_greets(dir.path());
     let out = rapport()
         .arg("transcribe")
         .arg(&ann)
@@ -290,13 +295,7 @@ fn text_output_attributes_each_line_and_notes_a_mixed_track() {
 #[test]
 fn a_broken_voice_model_is_named_when_a_mixed_track_needs_it() {
     let dir = tempfile::tempdir().unwrap();
-    let ann = speak(
-        dir.path(),
-        "ann",
-        "en-gb",
-        0.2,
-        "Good afternoon, thank you for calling.",
-    );
+    let ann = ann_greets(dir.path());
     let broken = dir.path().join("voices.pt");
     std::fs::write(&broken, b"not a model").unwrap();
     fails_with(
